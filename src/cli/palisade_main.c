@@ -5,24 +5,25 @@
 #include <string.h>
 
 static const struct pal_command commands[] = {
-	{"agent", cmd_agent, "run the node agent: sensor, rules, enforcement, alerts"},
-	{"trace", cmd_trace, "print security-relevant kernel events as JSON lines"},
-	{"run", cmd_run, "run a command or image in a hardened container"},
-	{"rules", cmd_rules, "check rule files (rules check FILE...)"},
-	{"keygen", cmd_keygen, "write a P-256 signing key pair"},
-	{"sign", cmd_sign, "sign an image (cosign-compatible)"},
-	{"verify", cmd_verify, "verify an image signature"},
-	{"policy", cmd_policy, "check a trust and hardening policy file"},
-	{"admit", cmd_admit, "Kubernetes admission webhook (admit serve)"},
-	{"audit", cmd_audit, "verify the hash-chained audit log"},
-	{"profile", cmd_profile, "learned baselines and generated profiles"},
+    {"agent", cmd_agent, "run the node agent: sensor, rules, enforcement, alerts"},
+    {"trace", cmd_trace, "print security-relevant kernel events as JSON lines"},
+    {"run", cmd_run, "run a command or image in a hardened container"},
+    {"rules", cmd_rules, "check rule files (rules check FILE...)"},
+    {"keygen", cmd_keygen, "write a P-256 signing key pair"},
+    {"sign", cmd_sign, "sign an image (cosign-compatible)"},
+    {"verify", cmd_verify, "verify an image signature"},
+    {"policy", cmd_policy, "check a trust and hardening policy file"},
+    {"admit", cmd_admit, "Kubernetes admission webhook (admit serve)"},
+    {"audit", cmd_audit, "verify the hash-chained audit log"},
+    {"profile", cmd_profile, "learned baselines and generated profiles"},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: palisade [--version] [--help] COMMAND [ARGS...]\n\n"
-		     "Container runtime security: hardened runtime, eBPF sensor, rules, enforcement.\n\n"
-		     "Commands:\n");
+	fprintf(out,
+		"Usage: palisade [--version] [--help] COMMAND [ARGS...]\n\n"
+		"Container runtime security: hardened runtime, eBPF sensor, rules, enforcement.\n\n"
+		"Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-9s %s%s\n", commands[i].name, commands[i].summary,
 			commands[i].fn ? "" : " (not in this build)");

@@ -36,11 +36,11 @@ int rt_cgroup_detect(const char *fs_root, enum rt_cgroup_layout *out, struct pal
 const char *rt_cgroup_layout_name(enum rt_cgroup_layout l);
 
 struct rt_cgroup_opts {
-	const char *fs_root;    /* NULL: /sys/fs/cgroup */
-	const char *path;       /* OCI linux.cgroupsPath; NULL or "" uses default_parent/id */
-	const char *id;         /* container id, for the default path and messages */
+	const char *fs_root;	    /* NULL: /sys/fs/cgroup */
+	const char *path;	    /* OCI linux.cgroupsPath; NULL or "" uses default_parent/id */
+	const char *id;		    /* container id, for the default path and messages */
 	const char *default_parent; /* NULL: "palisade" */
-	bool systemd;           /* --systemd-cgroup: path is "slice:prefix:name" */
+	bool systemd;		    /* --systemd-cgroup: path is "slice:prefix:name" */
 };
 
 /* Creates the container's cgroup directories (all layouts), with parents as
@@ -102,7 +102,7 @@ int rt_cgroup_from_json(json_t *j, struct rt_cgroup **out, struct pal_err *err);
  * <dest>/<name> (name = mount point name under fs_root, e.g. "cpu", "memory",
  * "systemd", "unified"). */
 struct rt_cgroup_bind {
-	char *name;      /* subdirectory under the destination */
+	char *name;	 /* subdirectory under the destination */
 	char *host_path; /* the container's directory in that hierarchy */
 };
 int rt_cgroup_mount_plan(const struct rt_cgroup *cg, struct rt_cgroup_bind **binds, size_t *n,
