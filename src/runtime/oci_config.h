@@ -102,6 +102,8 @@ struct rt_mount {
 	bool is_bind;               /* "bind" or "rbind" or type "bind" */
 	bool recursive_bind;        /* "rbind" */
 	bool idmap;                 /* "idmap"/"ridmap" (1.2) */
+	bool recursive_idmap;       /* "ridmap": the idmapping applies to every submount */
+	bool tmpcopyup;             /* "tmpcopyup": copy the image's content into the new tmpfs */
 	struct rt_id_mapping *uid_mappings, *gid_mappings; /* mounts[].uidMappings (1.2) */
 	size_t n_uid_mappings, n_gid_mappings;
 	/* Recursive attribute changes (rro, rnoexec, ... ; mount_setattr). */
@@ -272,6 +274,7 @@ enum rt_hook_kind {
 struct rt_personality {
 	bool present;
 	char *domain;  /* "LINUX" or "LINUX32" */
+	unsigned long persona; /* PER_LINUX or PER_LINUX32, from domain */
 	char **flags;
 };
 
