@@ -44,37 +44,25 @@ struct rt_rlimit {
 
 struct rt_process {
 	bool terminal;
-	struct {
-		bool present;
-		uint32_t height, width;
-	} console_size;
+	struct { bool present; uint32_t height, width; } console_size;
 	struct rt_user user;
-	char **args;	    /* NULL-terminated, at least one element */
+	char **args;  /* NULL-terminated, at least one element */
 	char *command_line; /* Windows only; rejected on Linux */
-	char **env;	    /* NULL-terminated, may be empty */
-	char *cwd;	    /* absolute */
+	char **env;   /* NULL-terminated, may be empty */
+	char *cwd;    /* absolute */
 	struct rt_caps caps;
 	struct rt_rlimit *rlimits;
 	size_t n_rlimits;
 	bool no_new_privileges;
 	bool has_oom_score_adj;
 	int oom_score_adj;
-	char *apparmor_profile; /* accepted only when empty: no AppArmor here */
-	char *selinux_label;	/* accepted only when empty: no SELinux here */
+	char *apparmor_profile;  /* accepted only when empty: no AppArmor here */
+	char *selinux_label;     /* accepted only when empty: no SELinux here */
 	/* process.scheduler and process.ioPriority (spec 1.1+) */
 	bool has_scheduler;
-	struct {
-		int policy;
-		int nice;
-		int priority;
-		uint64_t flags;
-		uint64_t runtime, deadline, period;
-	} scheduler;
+	struct { int policy; int nice; int priority; uint64_t flags; uint64_t runtime, deadline, period; } scheduler;
 	bool has_io_priority;
-	struct {
-		int class_;
-		int priority;
-	} io_priority;
+	struct { int class_; int priority; } io_priority;
 	/* process.execCPUAffinity (1.2) */
 	char *exec_cpu_affinity_initial;
 	char *exec_cpu_affinity_final;
@@ -103,18 +91,19 @@ struct rt_id_mapping {
 
 struct rt_mount {
 	char *destination; /* absolute, clean (validated) */
-	char *type;	   /* may be NULL (then bind if options say so) */
+	char *type;        /* may be NULL (then bind if options say so) */
 	char *source;
-	char **options; /* raw option strings, NULL-terminated */
+	char **options;    /* raw option strings, NULL-terminated */
 	/* Derived from options by the parser: */
-	unsigned long flags;	   /* MS_* to set */
-	unsigned long clear_flags; /* MS_* explicitly cleared (e.g. "rw", "exec", "suid") */
-	unsigned long
-	    propagation;     /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE (| MS_REC), 0 if none */
-	char *data;	     /* remaining comma-joined filesystem options, may be NULL */
-	bool is_bind;	     /* "bind" or "rbind" or type "bind" */
-	bool recursive_bind; /* "rbind" */
-	bool idmap;	     /* "idmap"/"ridmap" (1.2) */
+	unsigned long flags;        /* MS_* to set */
+	unsigned long clear_flags;  /* MS_* explicitly cleared (e.g. "rw", "exec", "suid") */
+	unsigned long propagation;  /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE (| MS_REC), 0 if none */
+	char *data;                 /* remaining comma-joined filesystem options, may be NULL */
+	bool is_bind;               /* "bind" or "rbind" or type "bind" */
+	bool recursive_bind;        /* "rbind" */
+	bool idmap;                 /* "idmap"/"ridmap" (1.2) */
+	bool recursive_idmap;       /* "ridmap": the idmapping applies to every submount */
+	bool tmpcopyup;             /* "tmpcopyup": copy the image's content into the new tmpfs */
 	struct rt_id_mapping *uid_mappings, *gid_mappings; /* mounts[].uidMappings (1.2) */
 	size_t n_uid_mappings, n_gid_mappings;
 	/* Recursive attribute changes (rro, rnoexec, ... ; mount_setattr). */
@@ -125,7 +114,7 @@ enum rt_dev_type { RT_DEV_CHAR = 'c', RT_DEV_BLOCK = 'b', RT_DEV_FIFO = 'p', RT_
 
 struct rt_device {
 	char *path;
-	char type; /* 'c', 'b', 'u', 'p' */
+	char type;           /* 'c', 'b', 'u', 'p' */
 	int64_t major, minor;
 	bool has_file_mode;
 	uint32_t file_mode;
@@ -135,9 +124,9 @@ struct rt_device {
 
 struct rt_device_rule {
 	bool allow;
-	char type;	      /* 'a', 'c', 'b' */
+	char type;  /* 'a', 'c', 'b' */
 	int64_t major, minor; /* -1 means wildcard */
-	char access[4];	      /* subset of "rwm" */
+	char access[4]; /* subset of "rwm" */
 };
 
 struct rt_weight_device {
@@ -162,9 +151,8 @@ struct rt_resources {
 	size_t n_devices;
 
 	struct {
-		bool has_limit, has_reservation, has_swap, has_kernel, has_kernel_tcp,
-		    has_swappiness, has_disable_oom_killer, has_use_hierarchy,
-		    has_check_before_update;
+		bool has_limit, has_reservation, has_swap, has_kernel, has_kernel_tcp, has_swappiness,
+			has_disable_oom_killer, has_use_hierarchy, has_check_before_update;
 		int64_t limit, reservation, swap, kernel, kernel_tcp; /* -1 = unlimited */
 		uint64_t swappiness;
 		bool disable_oom_killer, use_hierarchy, check_before_update;
@@ -172,7 +160,7 @@ struct rt_resources {
 
 	struct {
 		bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime,
-		    has_realtime_period, has_idle;
+			has_realtime_period, has_idle;
 		uint64_t shares, period, burst, realtime_period;
 		int64_t quota, realtime_runtime, idle;
 		char *cpus, *mems; /* cpuset lists, NULL if absent */
@@ -189,9 +177,9 @@ struct rt_resources {
 		struct rt_weight_device *weight_device;
 		size_t n_weight_device;
 		struct rt_throttle_device *throttle_read_bps, *throttle_write_bps,
-		    *throttle_read_iops, *throttle_write_iops;
+			*throttle_read_iops, *throttle_write_iops;
 		size_t n_throttle_read_bps, n_throttle_write_bps, n_throttle_read_iops,
-		    n_throttle_write_iops;
+			n_throttle_write_iops;
 	} block_io;
 
 	struct rt_hugepage_limit *hugepage_limits;
@@ -212,7 +200,7 @@ struct rt_resources {
 };
 
 enum rt_seccomp_action {
-	RT_SCMP_ACT_KILL = 0, /* SCMP_ACT_KILL = kill thread */
+	RT_SCMP_ACT_KILL = 0,    /* SCMP_ACT_KILL = kill thread */
 	RT_SCMP_ACT_KILL_PROCESS,
 	RT_SCMP_ACT_KILL_THREAD,
 	RT_SCMP_ACT_TRAP,
@@ -253,7 +241,7 @@ struct rt_seccomp {
 	bool has_default_errno_ret;
 	uint32_t default_errno_ret;
 	char **architectures; /* "SCMP_ARCH_X86_64", ... NULL-terminated, may be empty */
-	char **flags;	      /* "SECCOMP_FILTER_FLAG_LOG", ... */
+	char **flags;         /* "SECCOMP_FILTER_FLAG_LOG", ... */
 	char *listener_path;
 	char *listener_metadata;
 	struct rt_seccomp_rule *syscalls;
@@ -285,16 +273,14 @@ enum rt_hook_kind {
 
 struct rt_personality {
 	bool present;
-	char *domain; /* "LINUX" or "LINUX32" */
+	char *domain;  /* "LINUX" or "LINUX32" */
+	unsigned long persona; /* PER_LINUX or PER_LINUX32, from domain */
 	char **flags;
 };
 
 struct rt_config {
 	char *oci_version;
-	struct {
-		char *path;
-		bool readonly;
-	} root;
+	struct { char *path; bool readonly; } root;
 	bool has_process;
 	struct rt_process process;
 	char *hostname;
@@ -326,10 +312,7 @@ struct rt_config {
 	struct rt_personality personality;
 	/* linux.timeOffsets (time namespace) */
 	bool has_time_offsets;
-	struct {
-		int64_t secs;
-		uint32_t nanosecs;
-	} time_offsets_monotonic, time_offsets_boottime;
+	struct { int64_t secs; uint32_t nanosecs; } time_offsets_monotonic, time_offsets_boottime;
 	bool has_time_offsets_monotonic, has_time_offsets_boottime;
 };
 
@@ -350,14 +333,14 @@ void rt_process_free(struct rt_process *proc);
 /* Lookups. */
 const struct rt_namespace *rt_config_namespace(const struct rt_config *cfg, enum rt_ns_type t);
 const char *rt_config_annotation(const struct rt_config *cfg, const char *key);
-const char *rt_ns_type_name(enum rt_ns_type t); /* "pid", "network", ... (OCI names) */
-int rt_ns_clone_flag(enum rt_ns_type t);	/* CLONE_NEWPID, ... */
-const char *rt_ns_proc_name(enum rt_ns_type t); /* "pid", "net", ... (/proc/PID/ns names) */
+const char *rt_ns_type_name(enum rt_ns_type t);   /* "pid", "network", ... (OCI names) */
+int rt_ns_clone_flag(enum rt_ns_type t);           /* CLONE_NEWPID, ... */
+const char *rt_ns_proc_name(enum rt_ns_type t);   /* "pid", "net", ... (/proc/PID/ns names) */
 
 /* Capability names "CAP_SYS_ADMIN" <-> numbers. Unknown names are errors. */
-int rt_cap_from_name(const char *name); /* -1 if unknown */
-const char *rt_cap_name(int cap);	/* NULL if unknown */
-int rt_cap_last(void);			/* highest cap the running kernel knows */
+int rt_cap_from_name(const char *name);            /* -1 if unknown */
+const char *rt_cap_name(int cap);                  /* NULL if unknown */
+int rt_cap_last(void);                             /* highest cap the running kernel knows */
 
 /* `palisade-runtime spec`: the default config.json text (caller frees). */
 char *rt_config_default_spec(bool rootless);

@@ -1,0 +1,150 @@
+/* Name tables: namespace types, capabilities, rlimits. */
+#include "oci_internal.h"
+
+#include "common/cleanup.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static const struct {
+	const char *oci, *proc;
+	int clone_flag;
+} ns_table[RT_NS__COUNT] = {
+    [RT_NS_PID] = {"pid", "pid", CLONE_NEWPID},
+    [RT_NS_NETWORK] = {"network", "net", CLONE_NEWNET},
+    [RT_NS_MOUNT] = {"mount", "mnt", CLONE_NEWNS},
+    [RT_NS_IPC] = {"ipc", "ipc", CLONE_NEWIPC},
+    [RT_NS_UTS] = {"uts", "uts", CLONE_NEWUTS},
+    [RT_NS_USER] = {"user", "user", CLONE_NEWUSER},
+    [RT_NS_CGROUP] = {"cgroup", "cgroup", CLONE_NEWCGROUP},
+    [RT_NS_TIME] = {"time", "time", CLONE_NEWTIME},
+};
+
+const char *rt_ns_type_name(enum rt_ns_type t)
+{
+	return (unsigned)t < RT_NS__COUNT ? ns_table[t].oci : NULL;
+}
+
+const char *rt_ns_proc_name(enum rt_ns_type t)
+{
+	return (unsigned)t < RT_NS__COUNT ? ns_table[t].proc : NULL;
+}
+
+int rt_ns_clone_flag(enum rt_ns_type t)
+{
+	return (unsigned)t < RT_NS__COUNT ? ns_table[t].clone_flag : 0;
+}
+
+int rt_oci_ns_from_name(const char *name)
+{
+	for (int i = 0; i < RT_NS__COUNT; i++)
+		if (strcmp(ns_table[i].oci, name) == 0)
+			return i;
+	return -1;
+}
+
+/* Every capability of linux/capability.h, indexed by number. */
+static const char *const cap_names[] = {
+    [CAP_CHOWN] = "CAP_CHOWN",
+    [CAP_DAC_OVERRIDE] = "CAP_DAC_OVERRIDE",
+    [CAP_DAC_READ_SEARCH] = "CAP_DAC_READ_SEARCH",
+    [CAP_FOWNER] = "CAP_FOWNER",
+    [CAP_FSETID] = "CAP_FSETID",
+    [CAP_KILL] = "CAP_KILL",
+    [CAP_SETGID] = "CAP_SETGID",
+    [CAP_SETUID] = "CAP_SETUID",
+    [CAP_SETPCAP] = "CAP_SETPCAP",
+    [CAP_LINUX_IMMUTABLE] = "CAP_LINUX_IMMUTABLE",
+    [CAP_NET_BIND_SERVICE] = "CAP_NET_BIND_SERVICE",
+    [CAP_NET_BROADCAST] = "CAP_NET_BROADCAST",
+    [CAP_NET_ADMIN] = "CAP_NET_ADMIN",
+    [CAP_NET_RAW] = "CAP_NET_RAW",
+    [CAP_IPC_LOCK] = "CAP_IPC_LOCK",
+    [CAP_IPC_OWNER] = "CAP_IPC_OWNER",
+    [CAP_SYS_MODULE] = "CAP_SYS_MODULE",
+    [CAP_SYS_RAWIO] = "CAP_SYS_RAWIO",
+    [CAP_SYS_CHROOT] = "CAP_SYS_CHROOT",
+    [CAP_SYS_PTRACE] = "CAP_SYS_PTRACE",
+    [CAP_SYS_PACCT] = "CAP_SYS_PACCT",
+    [CAP_SYS_ADMIN] = "CAP_SYS_ADMIN",
+    [CAP_SYS_BOOT] = "CAP_SYS_BOOT",
+    [CAP_SYS_NICE] = "CAP_SYS_NICE",
+    [CAP_SYS_RESOURCE] = "CAP_SYS_RESOURCE",
+    [CAP_SYS_TIME] = "CAP_SYS_TIME",
+    [CAP_SYS_TTY_CONFIG] = "CAP_SYS_TTY_CONFIG",
+    [CAP_MKNOD] = "CAP_MKNOD",
+    [CAP_LEASE] = "CAP_LEASE",
+    [CAP_AUDIT_WRITE] = "CAP_AUDIT_WRITE",
+    [CAP_AUDIT_CONTROL] = "CAP_AUDIT_CONTROL",
+    [CAP_SETFCAP] = "CAP_SETFCAP",
+    [CAP_MAC_OVERRIDE] = "CAP_MAC_OVERRIDE",
+    [CAP_MAC_ADMIN] = "CAP_MAC_ADMIN",
+    [CAP_SYSLOG] = "CAP_SYSLOG",
+    [CAP_WAKE_ALARM] = "CAP_WAKE_ALARM",
+    [CAP_BLOCK_SUSPEND] = "CAP_BLOCK_SUSPEND",
+    [CAP_AUDIT_READ] = "CAP_AUDIT_READ",
+    [CAP_PERFMON] = "CAP_PERFMON",
+    [CAP_BPF] = "CAP_BPF",
+    [CAP_CHECKPOINT_RESTORE] = "CAP_CHECKPOINT_RESTORE",
+};
+_Static_assert(PAL_ARRAY_SIZE(cap_names) == CAP_LAST_CAP + 1,
+	       "a capability of linux/capability.h has no name");
+
+int rt_cap_from_name(const char *name)
+{
+	if (!name)
+		return -1;
+	for (int i = 0; i <= CAP_LAST_CAP; i++)
+		if (strcmp(cap_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *rt_cap_name(int cap)
+{
+	return cap >= 0 && cap <= CAP_LAST_CAP ? cap_names[cap] : NULL;
+}
+
+int rt_cap_last(void)
+{
+	_cleanup_close_ int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return CAP_LAST_CAP;
+	char buf[16];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return CAP_LAST_CAP;
+	buf[n] = '\0';
+	char *end;
+	long v = strtol(buf, &end, 10);
+	if (end == buf || (*end != '\n' && *end != '\0') || v < 0 || v > 63)
+		return CAP_LAST_CAP;
+	return (int)v;
+}
+
+static const struct {
+	const char *name;
+	int resource;
+} rlimit_table[] = {
+    {"RLIMIT_CPU", RLIMIT_CPU},		  {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_DATA", RLIMIT_DATA},	  {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_CORE", RLIMIT_CORE},	  {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},	  {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},	  {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},	  {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},	  {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+};
+
+int rt_oci_rlimit_from_name(const char *name)
+{
+	for (size_t i = 0; i < PAL_ARRAY_SIZE(rlimit_table); i++)
+		if (strcmp(rlimit_table[i].name, name) == 0)
+			return rlimit_table[i].resource;
+	return -1;
+}

@@ -1,0 +1,39 @@
+/* Fuzz target: config.json and process.json parsing on arbitrary bytes.
+ * Both parsers must fail cleanly (no crash, no leak, empty output) or
+ * succeed with a config that frees cleanly. */
+#include "runtime/oci_config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct rt_config zero_cfg;
+static const struct rt_process zero_proc;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rt_config cfg;
+	struct pal_err err = {0};
+	int r = rt_config_parse((const char *)data, size, "fuzz.json", "/bundle", &cfg, &err);
+	if (r < 0) {
+		if (err.code == 0 || memcmp(&cfg, &zero_cfg, sizeof(cfg)) != 0)
+			abort(); /* a failure must say why and leave nothing behind */
+	} else {
+		if (!cfg.root.path || cfg.root.path[0] != '/')
+			abort();
+		for (size_t i = 0; i < cfg.n_mounts; i++)
+			if (cfg.mounts[i].destination[0] != '/' ||
+			    strstr(cfg.mounts[i].destination, "/.."))
+				abort();
+		rt_config_free(&cfg);
+	}
+
+	struct rt_process proc;
+	err = (struct pal_err){0};
+	r = rt_process_parse((const char *)data, size, "fuzz-process.json", &proc, &err);
+	if (r < 0 && (err.code == 0 || memcmp(&proc, &zero_proc, sizeof(proc)) != 0))
+		abort();
+	if (r == 0)
+		rt_process_free(&proc);
+	return 0;
+}
