@@ -27,6 +27,7 @@ enum rt_cgroup_layout {
 };
 
 struct rt_cgroup; /* opaque */
+struct rt_cgroup_test_hooks;
 
 /* Inspects fs_root (normally "/sys/fs/cgroup"): v2 if fs_root itself is a
  * cgroup2 mount (has cgroup.controllers), hybrid if v1 hierarchies are mounted
@@ -36,12 +37,28 @@ int rt_cgroup_detect(const char *fs_root, enum rt_cgroup_layout *out, struct pal
 const char *rt_cgroup_layout_name(enum rt_cgroup_layout l);
 
 struct rt_cgroup_opts {
-	const char *fs_root;    /* NULL: /sys/fs/cgroup */
-	const char *path;       /* OCI linux.cgroupsPath; NULL or "" uses default_parent/id */
-	const char *id;         /* container id, for the default path and messages */
+	const char *fs_root;	    /* NULL: /sys/fs/cgroup */
+	const char *path;	    /* OCI linux.cgroupsPath; NULL or "" uses default_parent/id */
+	const char *id;		    /* container id, for the default path and messages */
 	const char *default_parent; /* NULL: "palisade" */
-	bool systemd;           /* --systemd-cgroup: path is "slice:prefix:name" */
+	bool systemd;		    /* --systemd-cgroup: path is "slice:prefix:name" */
+	/* Additions: */
+	const char *proc_self_cgroup; /* NULL: /proc/self/cgroup (read for relative paths only) */
+	const char *systemd_run_dir;  /* NULL: /run/systemd/system (present when systemd is init) */
+	const struct rt_cgroup_test_hooks *test_hooks; /* NULL outside unit tests */
 };
+
+/* Fake cgroupfs trees in unit tests: a plain directory does not grow the
+ * kernel's interface files by itself, nor empty itself on rmdir. The test
+ * plays the kernel's part here. after_mkdir returning non-zero (a negative
+ * errno) is treated like the kernel refusing the mkdir. */
+struct rt_cgroup_test_hooks {
+	int (*after_mkdir)(const char *path, void *arg);
+	void (*before_rmdir)(const char *path, void *arg);
+	void *arg;
+};
+/* Sets the hooks on a cgroup reopened with rt_cgroup_from_json (tests only). */
+void rt_cgroup_set_test_hooks(struct rt_cgroup *cg, const struct rt_cgroup_test_hooks *hooks);
 
 /* Creates the container's cgroup directories (all layouts), with parents as
  * needed. Existing directories are reused only when empty of processes
@@ -59,6 +76,14 @@ int rt_cgroup_apply(struct rt_cgroup *cg, const struct rt_resources *res, struct
 /* Device access control from linux.resources.devices: devices.allow/deny on
  * v1, a BPF_PROG_TYPE_CGROUP_DEVICE program on pure v2 (the program is attached
  * to the container's v2 directory and released with it). Called by apply. */
+
+/* The device rules every container needs for the nodes the runtime creates in
+ * /dev (null, zero, full, random, urandom, tty, console/ptmx, pts/N), in the
+ * order runc appends them after linux.resources.devices. runc also appends
+ * "c *:* m" and "b *:* m" (mknod of anything); this hardened list does not.
+ * The caller composes: linux.resources.devices, an "rwm" allow rule per
+ * linux.devices entry, then these. Static storage. */
+const struct rt_device_rule *rt_cgroup_default_device_rules(size_t *n);
 
 /* Moves pid into every directory of the container's cgroup. */
 int rt_cgroup_enter(struct rt_cgroup *cg, pid_t pid, struct pal_err *err);
@@ -102,7 +127,7 @@ int rt_cgroup_from_json(json_t *j, struct rt_cgroup **out, struct pal_err *err);
  * <dest>/<name> (name = mount point name under fs_root, e.g. "cpu", "memory",
  * "systemd", "unified"). */
 struct rt_cgroup_bind {
-	char *name;      /* subdirectory under the destination */
+	char *name;	 /* subdirectory under the destination */
 	char *host_path; /* the container's directory in that hierarchy */
 };
 int rt_cgroup_mount_plan(const struct rt_cgroup *cg, struct rt_cgroup_bind **binds, size_t *n,
