@@ -1,13 +1,22 @@
 /* Device access on pure cgroup v2: a BPF_PROG_TYPE_CGROUP_DEVICE program
  * generated from the rules, attached to the container's directory.
  *
- * The program reads the context into registers once, then tests the rules
- * from the last to the first: the first hit (so the last matching rule in
- * config order) returns its verdict, nothing matching denies. That is the
- * meaning the v1 writer gives the same list (deny all, then replay in order).
+ * The program tests the rules from the last to the first: the first hit (so
+ * the last matching rule in config order) returns its verdict, nothing
+ * matching denies. That is the meaning the v1 writer gives the same list
+ * (deny all, then replay in order).
+ *
+ * Each rule is one block with a single conditional jump: its conditions are
+ * folded without branches into r6 (non-zero = some field differs), then
+ * "if r6 != 0 goto next block", else return the verdict. The verifier walks
+ * a branch by pushing the other side on a stack of at most 8192 entries;
+ * one branch per block whose fall-through ends at once keeps that stack
+ * flat, where a jump per condition would overflow it near 4000 rules. Each
+ * block also loads the context fields itself, so no register is live where
+ * blocks meet and the verifier prunes every later visit.
  *
  *   r2 = device type (1 block, 2 char)   r3 = requested access bits
- *   r4 = major                           r5 = minor           r6 scratch
+ *   r4 = major   r5 = minor   r6 = mismatch accumulator
  */
 #include "cgroup_internal.h"
 
@@ -37,11 +46,13 @@ static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off,
 
 #define LDX_W(dst, off)	     insn(BPF_LDX | BPF_MEM | BPF_W, (dst), BPF_REG_1, (off), 0)
 #define AND32_K(dst, k)	     insn(BPF_ALU | BPF_AND | BPF_K, (dst), 0, 0, (k))
+#define XOR32_K(dst, k)	     insn(BPF_ALU | BPF_XOR | BPF_K, (dst), 0, 0, (k))
 #define RSH32_K(dst, k)	     insn(BPF_ALU | BPF_RSH | BPF_K, (dst), 0, 0, (k))
-#define MOV32_X(dst, src)    insn(BPF_ALU | BPF_MOV | BPF_X, (dst), (src), 0, 0)
+#define SUB64_K(dst, k)	     insn(BPF_ALU64 | BPF_SUB | BPF_K, (dst), 0, 0, (k))
+#define RSH64_K(dst, k)	     insn(BPF_ALU64 | BPF_RSH | BPF_K, (dst), 0, 0, (k))
+#define OR64_X(dst, src)     insn(BPF_ALU64 | BPF_OR | BPF_X, (dst), (src), 0, 0)
 #define MOV64_K(dst, k)	     insn(BPF_ALU64 | BPF_MOV | BPF_K, (dst), 0, 0, (k))
-#define JNE32_K(dst, k, off) insn(BPF_JMP32 | BPF_JNE | BPF_K, (dst), 0, (off), (k))
-#define JEQ32_K(dst, k, off) insn(BPF_JMP32 | BPF_JEQ | BPF_K, (dst), 0, (off), (k))
+#define JNE64_K(dst, k, off) insn(BPF_JMP | BPF_JNE | BPF_K, (dst), 0, (off), (k))
 #define EXIT()		     insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 struct prog {
@@ -58,40 +69,47 @@ static void emit(struct prog *p, struct bpf_insn i)
 	p->v[p->n++] = i;
 }
 
-/* Appends one rule's test; returns true when it matches unconditionally
+/* Appends one rule's block; returns true when it matches unconditionally
  * (everything after it could never run, and the verifier rejects dead code). */
 static bool emit_rule(struct prog *p, const struct rt_device_rule *r, unsigned acc)
 {
-	size_t start = p->n;
-	if (r->type != 'a')
-		emit(p, JNE32_K(BPF_REG_2,
-				r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK, 0));
-	if (acc != ALL_ACCESS) {
-		emit(p, MOV32_X(BPF_REG_6, BPF_REG_3));
-		if (r->allow) { /* every requested bit must be granted */
-			emit(p, AND32_K(BPF_REG_6, (int32_t)(~acc & ALL_ACCESS)));
-			emit(p, JNE32_K(BPF_REG_6, 0, 0));
-		} else { /* any requested bit that is denied */
-			emit(p, AND32_K(BPF_REG_6, (int32_t)acc));
-			emit(p, JEQ32_K(BPF_REG_6, 0, 0));
-		}
+	const int16_t type_off = offsetof(struct bpf_cgroup_dev_ctx, access_type);
+	bool conditional = r->type != 'a' || acc != ALL_ACCESS || r->major >= 0 || r->minor >= 0;
+	if (conditional)
+		emit(p, MOV64_K(BPF_REG_6, 0));
+	if (r->type != 'a') {
+		emit(p, LDX_W(BPF_REG_2, type_off));
+		emit(p, AND32_K(BPF_REG_2, 0xFFFF));
+		emit(p,
+		     XOR32_K(BPF_REG_2, r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK));
+		emit(p, OR64_X(BPF_REG_6, BPF_REG_2));
 	}
-	if (r->major >= 0)
-		emit(p, JNE32_K(BPF_REG_4, (int32_t)(uint32_t)r->major, 0));
-	if (r->minor >= 0)
-		emit(p, JNE32_K(BPF_REG_5, (int32_t)(uint32_t)r->minor, 0));
+	if (acc != ALL_ACCESS) {
+		emit(p, LDX_W(BPF_REG_3, type_off));
+		emit(p, RSH32_K(BPF_REG_3, 16));
+		if (r->allow) { /* mismatch: a requested bit the rule does not grant */
+			emit(p, AND32_K(BPF_REG_3, (int32_t)(~acc & ALL_ACCESS)));
+		} else { /* mismatch: no requested bit is one the rule denies */
+			emit(p, AND32_K(BPF_REG_3, (int32_t)acc));
+			emit(p, SUB64_K(BPF_REG_3, 1)); /* 0 - 1 sets bit 63, 1..7 - 1 does not */
+			emit(p, RSH64_K(BPF_REG_3, 63));
+		}
+		emit(p, OR64_X(BPF_REG_6, BPF_REG_3));
+	}
+	if (r->major >= 0) {
+		emit(p, LDX_W(BPF_REG_4, offsetof(struct bpf_cgroup_dev_ctx, major)));
+		emit(p, XOR32_K(BPF_REG_4, (int32_t)(uint32_t)r->major));
+		emit(p, OR64_X(BPF_REG_6, BPF_REG_4));
+	}
+	if (r->minor >= 0) {
+		emit(p, LDX_W(BPF_REG_5, offsetof(struct bpf_cgroup_dev_ctx, minor)));
+		emit(p, XOR32_K(BPF_REG_5, (int32_t)(uint32_t)r->minor));
+		emit(p, OR64_X(BPF_REG_6, BPF_REG_5));
+	}
+	if (conditional)
+		emit(p, JNE64_K(BPF_REG_6, 0, 2)); /* over the verdict and exit */
 	emit(p, MOV64_K(BPF_REG_0, r->allow ? 1 : 0));
 	emit(p, EXIT());
-	/* Point every conditional jump of the block just past it. */
-	size_t end = p->n;
-	bool conditional = false;
-	for (size_t i = start; i < end; i++) {
-		uint8_t cls = BPF_CLASS(p->v[i].code);
-		if (cls == BPF_JMP32) {
-			p->v[i].off = (int16_t)(end - (i + 1));
-			conditional = true;
-		}
-	}
 	return !conditional;
 }
 
@@ -103,25 +121,22 @@ int cg_bpf_devices_build(const struct rt_device_rule *rules, size_t n, struct bp
 	if (n > 4096)
 		return pal_err_set(err, E2BIG, "linux.resources.devices: %zu rules (at most 4096)",
 				   n);
-	struct prog p = {0};
-	emit(&p, LDX_W(BPF_REG_2, offsetof(struct bpf_cgroup_dev_ctx, access_type)));
-	emit(&p, AND32_K(BPF_REG_2, 0xFFFF));
-	emit(&p, LDX_W(BPF_REG_3, offsetof(struct bpf_cgroup_dev_ctx, access_type)));
-	emit(&p, RSH32_K(BPF_REG_3, 16));
-	emit(&p, LDX_W(BPF_REG_4, offsetof(struct bpf_cgroup_dev_ctx, major)));
-	emit(&p, LDX_W(BPF_REG_5, offsetof(struct bpf_cgroup_dev_ctx, minor)));
-	bool done = false;
-	for (size_t i = n; i-- > 0 && !done;) {
+	/* Every rule is checked, also those an allow-all after them hides. */
+	unsigned *acc = pal_xcalloc(n ? n : 1, sizeof(*acc));
+	for (size_t i = 0; i < n; i++) {
 		char field[64];
 		snprintf(field, sizeof(field), "linux.resources.devices[%zu]", i);
-		unsigned acc;
-		int r = cg_val_device_rule(&rules[i], field, &acc, err);
+		int r = cg_val_device_rule(&rules[i], field, &acc[i], err);
 		if (r < 0) {
-			free(p.v);
+			free(acc);
 			return r;
 		}
-		done = emit_rule(&p, &rules[i], acc);
 	}
+	struct prog p = {0};
+	bool done = false;
+	for (size_t i = n; i-- > 0 && !done;)
+		done = emit_rule(&p, &rules[i], acc[i]);
+	free(acc);
 	if (!done) { /* nothing matched: deny */
 		emit(&p, MOV64_K(BPF_REG_0, 0));
 		emit(&p, EXIT());

@@ -121,12 +121,17 @@ int rt_cgroup_signal_all(struct rt_cgroup *cg, int sig, struct pal_err *err)
 {
 	if (sig <= 0 || sig >= NSIG)
 		return pal_err_set(err, EINVAL, "signal %d is out of range", sig);
-	if (sig == SIGKILL && try_cgroup_kill(cg))
-		return 0;
-	/* Frozen, the cgroup cannot fork a process the signal would miss. */
 	bool was_frozen = false, froze = false;
 	struct pal_err e = {0};
-	if (rt_cgroup_is_frozen(cg, &was_frozen, &e) == 0 && !was_frozen)
+	bool can_freeze = rt_cgroup_is_frozen(cg, &was_frozen, &e) == 0;
+	if (sig == SIGKILL && try_cgroup_kill(cg)) {
+		/* A task stopped by the v1 freezer dies only once thawed. */
+		if (was_frozen)
+			return rt_cgroup_freeze(cg, false, err);
+		return 0;
+	}
+	/* Frozen, the cgroup cannot fork a process the signal would miss. */
+	if (can_freeze && !was_frozen)
 		froze = rt_cgroup_freeze(cg, true, &e) == 0;
 	if (!froze && !was_frozen)
 		pal_debug("cgroup %s: signalling without freezing: %s", cg->id, e.msg);
