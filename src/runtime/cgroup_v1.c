@@ -2,13 +2,17 @@
 #include "cgroup_internal.h"
 
 #include "common/cleanup.h"
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/strutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define F_MEM "linux.resources.memory"
 #define F_CPU "linux.resources.cpu"
@@ -79,10 +83,18 @@ int cg_v1_memory(const struct cg_target *t, const struct rt_resources *res, stru
 			return r;
 	}
 	if (res->memory.has_kernel_tcp) {
+		/* Kernels from 6.x refuse it (EOPNOTSUPP): ignored, like the kernel limit. */
+		struct pal_err tmp = {0};
 		r = put_memory_value(t, "memory.kmem.tcp.limit_in_bytes", res->memory.kernel_tcp,
-				     F_MEM ".kernelTCP", err);
-		if (r < 0)
+				     F_MEM ".kernelTCP", &tmp);
+		if (r == -EOPNOTSUPP || r == -ENOENT) {
+			pal_warn(F_MEM ".kernelTCP is ignored: this kernel no longer limits TCP "
+				       "buffer memory per cgroup");
+		} else if (r < 0) {
+			if (err)
+				*err = tmp;
 			return r;
+		}
 	}
 	if (res->memory.has_swappiness) {
 		char buf[CG_VAL_MAX];
@@ -164,6 +176,33 @@ static int cpu_bandwidth(const struct cg_target *t, const struct rt_resources *r
 	return 0;
 }
 
+/* Real-time runtime must fit in the parent's: the directories this container
+ * created start with none, so give them the runtime the container asks for
+ * (top down). Parents that were there before are not ours to change. */
+static int rt_runtime_parents(const struct cg_target *t, int64_t runtime, struct pal_err *err)
+{
+	char buf[CG_VAL_MAX];
+	snprintf(buf, sizeof(buf), "%" PRId64, runtime);
+	for (char **c = t->dir->created; c && *c; c++) {
+		if (strcmp(*c, t->dir->rel) == 0)
+			continue;
+		struct cg_dir parent = {.h = t->dir->h, .rel = *c};
+		parent.path = pal_path_join(t->dir->h.mount, *c);
+		int fd = cg_dir_open(&parent, O_PATH, err);
+		uint64_t cur = 0;
+		int r = fd < 0 ? fd : cg_read_u64(fd, parent.path, "cpu.rt_runtime_us", &cur, err);
+		if (r == 0 && cur < (uint64_t)runtime)
+			r = cg_write(fd, parent.path, "cpu.rt_runtime_us", buf,
+				     F_CPU ".realtimeRuntime", err);
+		if (fd >= 0)
+			close(fd);
+		free(parent.path);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int cg_v1_cpu(const struct cg_target *t, const struct rt_resources *res, struct pal_err *err)
 {
 	char buf[CG_VAL_MAX];
@@ -181,6 +220,9 @@ int cg_v1_cpu(const struct cg_target *t, const struct rt_resources *res, struct 
 			return r;
 	}
 	if (res->cpu.has_realtime_runtime && res->cpu.realtime_runtime != 0) {
+		if (res->cpu.realtime_runtime > 0 &&
+		    (r = rt_runtime_parents(t, res->cpu.realtime_runtime, err)) < 0)
+			return r;
 		snprintf(buf, sizeof(buf), "%" PRId64, res->cpu.realtime_runtime);
 		if ((r = put(t, "cpu.rt_runtime_us", buf, F_CPU ".realtimeRuntime", err)) < 0)
 			return r;

@@ -492,6 +492,128 @@ static void hybrid_full_lifecycle(void **state)
 	assert_false(exists_anywhere(c->name));
 }
 
+/* The first block device the kernel lists, as "major:minor". */
+static char *some_block_device(void)
+{
+	DIR *d = opendir("/sys/block");
+	assert_non_null(d);
+	char *dev = NULL;
+	struct dirent *de;
+	while (!dev && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *p = pal_xasprintf("/sys/block/%s", de->d_name);
+		char *s = NULL;
+		struct pal_err err = {0};
+		char *f = pal_path_join(p, "dev");
+		if (pal_read_file(f, 64, &s, NULL, &err) == 0) {
+			cg_trim(s);
+			dev = s;
+		}
+		free(f);
+		free(p);
+	}
+	closedir(d);
+	if (!dev)
+		fail_msg("prerequisite missing: no block device in /sys/block");
+	return dev;
+}
+
+static void hybrid_v1_details(void **state)
+{
+	struct ctx *c = *state;
+	require_hybrid();
+	struct rt_cgroup *cg = create(c, FS_ROOT);
+	char *dev = some_block_device();
+	unsigned maj = 0, min = 0;
+	assert_int_equal(sscanf(dev, "%u:%u", &maj, &min), 2);
+	struct rt_throttle_device td = {.major = maj, .minor = min, .rate = 1048576};
+	struct rt_resources r = {0};
+	r.memory.has_limit = true;
+	r.memory.limit = 64 << 20;
+	r.memory.has_swap = true;
+	r.memory.swap = 128 << 20;
+	r.memory.has_swappiness = true;
+	r.memory.swappiness = 10;
+	r.memory.has_disable_oom_killer = true;
+	r.memory.disable_oom_killer = true;
+	r.memory.has_kernel_tcp = true; /* refused by this kernel: warned about */
+	r.memory.kernel_tcp = 1 << 20;
+	r.cpu.has_quota = true;
+	r.cpu.quota = 20000;
+	r.cpu.has_period = true;
+	r.cpu.period = 100000;
+	r.cpu.has_burst = true;
+	r.cpu.burst = 1000;
+	r.cpu.has_realtime_period = true;
+	r.cpu.realtime_period = 1000000;
+	r.cpu.has_realtime_runtime = true;
+	r.cpu.realtime_runtime = 10000;
+	r.block_io.has_weight = true;
+	r.block_io.weight = 500;
+	r.block_io.throttle_read_bps = &td;
+	r.block_io.n_throttle_read_bps = 1;
+	struct pal_err err = {0};
+	if (rt_cgroup_apply(cg, &r, &err) < 0)
+		fail_msg("apply: %s", err.msg);
+	const char *mem = rt_cgroup_path(cg, "memory"), *cpu = rt_cgroup_path(cg, "cpu");
+	const char *blk = rt_cgroup_path(cg, "blkio");
+	assert_reads(mem, "memory.swappiness", "10");
+	char *oom = slurp(mem, "memory.oom_control");
+	assert_non_null(strstr(oom, "oom_kill_disable 1"));
+	free(oom);
+	assert_reads(cpu, "cpu.cfs_burst_us", "1000");
+	assert_reads(cpu, "cpu.rt_period_us", "1000000");
+	assert_reads(cpu, "cpu.rt_runtime_us", "10000");
+	char *parent = pal_xasprintf("%s/cpu/%s", FS_ROOT, c->name);
+	assert_reads(parent, "cpu.rt_runtime_us", "10000"); /* made room in our own parent */
+	free(parent);
+	assert_reads(blk, "blkio.bfq.weight", "500");
+	char *want = pal_xasprintf("%s 1048576", dev);
+	assert_reads(blk, "blkio.throttle.read_bps_device", want);
+	free(want);
+
+	/* Growing the limit: memsw must be raised before the limit may pass it. */
+	struct rt_resources g = {0};
+	g.memory.has_limit = true;
+	g.memory.limit = 256 << 20;
+	g.memory.has_swap = true;
+	g.memory.swap = 512 << 20;
+	if (rt_cgroup_apply(cg, &g, &err) < 0)
+		fail_msg("grow: %s", err.msg);
+	assert_reads(mem, "memory.limit_in_bytes", "268435456");
+	assert_reads(mem, "memory.memsw.limit_in_bytes", "536870912");
+	/* And shrinking: the limit goes first. */
+	g.memory.limit = 32 << 20;
+	g.memory.swap = 48 << 20;
+	if (rt_cgroup_apply(cg, &g, &err) < 0)
+		fail_msg("shrink: %s", err.msg);
+	assert_reads(mem, "memory.limit_in_bytes", "33554432");
+	assert_reads(mem, "memory.memsw.limit_in_bytes", "50331648");
+
+	/* The kernel clamps shares silently; the manager says so. */
+	struct rt_resources sh = {0};
+	sh.cpu.has_shares = true;
+	sh.cpu.shares = 1; /* read back as 2 */
+	assert_int_equal(rt_cgroup_apply(cg, &sh, &err), -ERANGE);
+	assert_non_null(strstr(err.msg, "linux.resources.cpu.shares"));
+	struct rt_resources idle = {0};
+	idle.cpu.has_idle = true;
+	idle.cpu.idle = 1;
+	if (rt_cgroup_apply(cg, &idle, &err) < 0)
+		fail_msg("idle: %s", err.msg);
+	assert_reads(cpu, "cpu.idle", "1");
+	/* An idle group takes no shares: the kernel's refusal names field and file. */
+	sh.cpu.shares = 1024;
+	assert_int_equal(rt_cgroup_apply(cg, &sh, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "linux.resources.cpu.shares"));
+	assert_non_null(strstr(err.msg, "/cpu.shares"));
+
+	free(dev);
+	destroy(c);
+	assert_false(exists_anywhere(c->name));
+}
+
 static void hybrid_devices_enforced(void **state)
 {
 	struct ctx *c = *state;
@@ -816,6 +938,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(hybrid_full_lifecycle),
+	    T(hybrid_v1_details),
 	    T(hybrid_devices_enforced),
 	    T(hybrid_unsupported_fields_are_clear),
 	    T(hybrid_refused_value_then_destroy_leaves_nothing),
