@@ -28,6 +28,7 @@ static bool want_memory(const struct rt_resources *r)
 {
 	return r->memory.has_limit || r->memory.has_reservation || r->memory.has_swap ||
 	       r->memory.has_kernel_tcp || r->memory.has_swappiness ||
+	       r->memory.has_use_hierarchy ||
 	       (r->memory.has_disable_oom_killer && r->memory.disable_oom_killer);
 }
 

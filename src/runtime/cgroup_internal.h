@@ -158,6 +158,9 @@ int cg_v2_unified(const struct cg_target *t, const struct rt_resources *r, struc
 int cg_any_cpuset(const struct cg_target *t, const struct rt_resources *r, struct pal_err *err);
 int cg_any_pids(const struct cg_target *t, const struct rt_resources *r, struct pal_err *err);
 int cg_any_rdma(const struct cg_target *t, const struct rt_resources *r, struct pal_err *err);
+/* memory.checkBeforeUpdate: refuse a limit below the current usage. */
+int cg_any_memory_check(const struct cg_target *t, const char *usage_file,
+			const struct rt_resources *r, struct pal_err *err);
 int cg_v1_net_cls(const struct cg_target *t, const struct rt_resources *r, struct pal_err *err);
 int cg_v1_net_prio(const struct cg_target *t, const struct rt_resources *r, struct pal_err *err);
 

@@ -73,7 +73,14 @@ static int memory_and_swap(const struct cg_target *t, const struct rt_resources 
 
 int cg_v1_memory(const struct cg_target *t, const struct rt_resources *res, struct pal_err *err)
 {
-	int r = memory_and_swap(t, res, err);
+	int r = cg_any_memory_check(t, "memory.usage_in_bytes", res, err);
+	if (r < 0)
+		return r;
+	if (res->memory.has_use_hierarchy &&
+	    (r = put(t, "memory.use_hierarchy", res->memory.use_hierarchy ? "1" : "0",
+		     F_MEM ".useHierarchy", err)) < 0)
+		return r;
+	r = memory_and_swap(t, res, err);
 	if (r < 0)
 		return r;
 	if (res->memory.has_reservation) {

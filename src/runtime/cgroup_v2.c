@@ -37,6 +37,11 @@ int cg_v2_memory(const struct cg_target *t, const struct rt_resources *res, stru
 	if (res->memory.has_disable_oom_killer && res->memory.disable_oom_killer)
 		return unsupported(F_MEM ".disableOOMKiller",
 				   "the OOM killer cannot be disabled per cgroup there", err);
+	if ((r = cg_any_memory_check(t, "memory.current", res, err)) < 0)
+		return r;
+	if (res->memory.has_use_hierarchy && !res->memory.use_hierarchy)
+		pal_warn("%s.useHierarchy=false is ignored: cgroup v2 is always hierarchical",
+			 F_MEM);
 	if (res->memory.has_kernel_tcp)
 		pal_warn("%s.kernelTCP is ignored on cgroup v2: TCP buffers count toward "
 			 "memory.max there",
@@ -259,6 +264,25 @@ int cg_any_pids(const struct cg_target *t, const struct rt_resources *res, struc
 	char buf[CG_VAL_MAX];
 	cg_val_pids(res->pids.limit, buf);
 	return put(t, "pids.max", buf, "linux.resources.pids.limit", err);
+}
+
+int cg_any_memory_check(const struct cg_target *t, const char *usage_file,
+			const struct rt_resources *res, struct pal_err *err)
+{
+	if (!res->memory.has_check_before_update || !res->memory.check_before_update ||
+	    !res->memory.has_limit || res->memory.limit <= 0)
+		return 0;
+	uint64_t usage = 0;
+	int r = cg_read_u64(t->fd, t->dir->path, usage_file, &usage, err);
+	if (r < 0)
+		return pal_err_prefix(err, F_MEM ".checkBeforeUpdate");
+	if (usage > (uint64_t)res->memory.limit)
+		return pal_err_set(err, EBUSY,
+				   F_MEM ".limit: %" PRId64
+					 " is below the current usage of %" PRIu64
+					 " bytes (%s/%s) and checkBeforeUpdate is set",
+				   res->memory.limit, usage, t->dir->path, usage_file);
+	return 0;
 }
 
 int cg_any_rdma(const struct cg_target *t, const struct rt_resources *res, struct pal_err *err)

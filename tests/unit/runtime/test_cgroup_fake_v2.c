@@ -343,6 +343,19 @@ static void memory_conversions(void **state)
 	assert_file(leaf, "memory.max", "max");
 	assert_file(leaf, "memory.swap.max", "max");
 
+	/* checkBeforeUpdate: the fake's memory.current is 8192 bytes. */
+	struct rt_resources chk = {0};
+	chk.memory.has_limit = true;
+	chk.memory.limit = 4096;
+	chk.memory.has_check_before_update = true;
+	chk.memory.check_before_update = true;
+	assert_int_equal(rt_cgroup_apply(cg, &chk, &err), -EBUSY);
+	assert_non_null(strstr(err.msg, "checkBeforeUpdate"));
+	assert_file(leaf, "memory.max", "max");
+	chk.memory.limit = 1 << 20;
+	assert_int_equal(rt_cgroup_apply(cg, &chk, &err), 0);
+	assert_file(leaf, "memory.max", "1048576");
+
 	struct rt_resources sw = {0};
 	sw.memory.has_swappiness = true;
 	sw.memory.swappiness = 10;

@@ -332,6 +332,23 @@ static int count_device_progs(const char *path)
 	return (int)a.query.prog_cnt;
 }
 
+static uint32_t attached_device_prog(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	uint32_t ids[4] = {0};
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.query.target_fd = (uint32_t)fd;
+	a.query.attach_type = BPF_CGROUP_DEVICE;
+	a.query.prog_ids = (uint64_t)(uintptr_t)ids;
+	a.query.prog_cnt = 4;
+	assert_int_equal(syscall(SYS_bpf, BPF_PROG_QUERY, &a, sizeof(a)), 0);
+	close(fd);
+	assert_int_equal(a.query.prog_cnt, 1);
+	return ids[0];
+}
+
 static void require_hybrid(void)
 {
 	enum rt_cgroup_layout l = 0;
@@ -537,6 +554,10 @@ static void hybrid_v1_details(void **state)
 	r.memory.swappiness = 10;
 	r.memory.has_disable_oom_killer = true;
 	r.memory.disable_oom_killer = true;
+	r.memory.has_use_hierarchy = true;
+	r.memory.use_hierarchy = true;
+	r.memory.has_check_before_update = true;
+	r.memory.check_before_update = true;
 	r.memory.has_kernel_tcp = true; /* refused by this kernel: warned about */
 	r.memory.kernel_tcp = 1 << 20;
 	r.cpu.has_quota = true;
@@ -559,6 +580,7 @@ static void hybrid_v1_details(void **state)
 	const char *mem = rt_cgroup_path(cg, "memory"), *cpu = rt_cgroup_path(cg, "cpu");
 	const char *blk = rt_cgroup_path(cg, "blkio");
 	assert_reads(mem, "memory.swappiness", "10");
+	assert_reads(mem, "memory.use_hierarchy", "1");
 	char *oom = slurp(mem, "memory.oom_control");
 	assert_non_null(strstr(oom, "oom_kill_disable 1"));
 	free(oom);
@@ -856,8 +878,25 @@ static void v2_device_program(void **state)
 	assert_string_equal(after, root_sc);
 	free(after);
 	free(root_sc);
+	/* Removing the directory releases the program with it. */
+	uint32_t prog_id = attached_device_prog(dir);
 	destroy(c);
 	assert_false(exists_anywhere(c->name));
+	bool released = false;
+	for (int i = 0; i < 200 && !released; i++) {
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		a.prog_id = prog_id;
+		long fd = syscall(SYS_bpf, BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
+		if (fd >= 0) {
+			close((int)fd);
+			usleep(10000);
+		} else {
+			assert_int_equal(errno, ENOENT);
+			released = true;
+		}
+	}
+	assert_true(released);
 }
 
 static void v2_freeze_and_kill(void **state)
