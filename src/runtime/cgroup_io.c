@@ -14,6 +14,32 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Without openat2 (pre-5.6 kernels, valgrind): one component at a time, none
+ * of them a symlink. rel is clean (no "..", checked when it was made). */
+static int walk_open(int mfd, const char *rel, int flags)
+{
+	int cur = dup(mfd);
+	if (cur < 0)
+		return -1;
+	char *copy = pal_xstrdup(rel);
+	char *save = NULL;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		bool last = save == NULL || *save == '\0';
+		int nfd =
+		    openat(cur, c, (last ? flags : O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int e = errno;
+		close(cur);
+		if (nfd < 0) {
+			free(copy);
+			errno = e;
+			return -1;
+		}
+		cur = nfd;
+	}
+	free(copy);
+	return cur;
+}
+
 int cg_dir_open(const struct cg_dir *d, int flags, struct pal_err *err)
 {
 	_cleanup_close_ int mfd = open(d->h.mount, O_DIRECTORY | O_PATH | O_CLOEXEC);
@@ -21,6 +47,8 @@ int cg_dir_open(const struct cg_dir *d, int flags, struct pal_err *err)
 		return pal_err_sys(err, errno, "open %s", d->h.mount);
 	long fd = pal_openat2(mfd, d->rel + 1, flags | O_DIRECTORY | O_CLOEXEC, 0,
 			      RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	if (fd < 0 && errno == ENOSYS)
+		fd = walk_open(mfd, d->rel + 1, flags);
 	if (fd < 0)
 		return pal_err_sys(err, errno, "open cgroup %s", d->path);
 	return (int)fd;
