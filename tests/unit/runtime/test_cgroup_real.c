@@ -251,6 +251,18 @@ static uint64_t progress_over(struct ctx *c, unsigned ms)
 	return *c->counter - a;
 }
 
+/* Running: the counter moves within 2 s, however loaded the machine is. */
+static bool makes_progress(struct ctx *c)
+{
+	uint64_t a = *c->counter;
+	for (int i = 0; i < 200; i++) {
+		if (*c->counter - a >= 5)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /* ---- helpers ---- */
 
 static struct rt_cgroup *create(struct ctx *c, const char *fs_root)
@@ -477,7 +489,7 @@ static void hybrid_full_lifecycle(void **state)
 	rt_cgroup_mount_plan_free(b, n);
 
 	/* Freeze: the freezer says FROZEN and the child stops counting. */
-	assert_true(progress_over(c, 100) > 10);
+	assert_true(makes_progress(c));
 	assert_int_equal(rt_cgroup_freeze(cg, true, &err), 0);
 	assert_reads(rt_cgroup_path(cg, "freezer"), "freezer.state", "FROZEN");
 	bool frozen = false;
@@ -486,7 +498,7 @@ static void hybrid_full_lifecycle(void **state)
 	assert_int_equal(progress_over(c, 200), 0);
 	assert_int_equal(rt_cgroup_freeze(cg, false, &err), 0);
 	assert_reads(rt_cgroup_path(cg, "freezer"), "freezer.state", "THAWED");
-	assert_true(progress_over(c, 100) > 10);
+	assert_true(makes_progress(c));
 
 	/* The state file reopens the same cgroup. */
 	json_t *j = rt_cgroup_to_json(cg);
@@ -906,7 +918,7 @@ static void v2_freeze_and_kill(void **state)
 	pid_t kid = spawn_counter(c);
 	enter_and_go(c, kid, -1);
 	struct pal_err err = {0};
-	assert_true(progress_over(c, 100) > 10);
+	assert_true(makes_progress(c));
 	assert_int_equal(rt_cgroup_freeze(cg, true, &err), 0);
 	assert_reads(rt_cgroup_path(cg, "unified"), "cgroup.freeze", "1");
 	bool frozen = false;
@@ -914,7 +926,7 @@ static void v2_freeze_and_kill(void **state)
 	assert_true(frozen);
 	assert_int_equal(progress_over(c, 200), 0);
 	assert_int_equal(rt_cgroup_freeze(cg, false, &err), 0);
-	assert_true(progress_over(c, 100) > 10);
+	assert_true(makes_progress(c));
 	assert_int_equal(rt_cgroup_signal_all(cg, SIGKILL, &err), 0); /* cgroup.kill */
 	int ws = wait_status(c, kid);
 	assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
