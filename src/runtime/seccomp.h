@@ -49,6 +49,12 @@ int rt_seccomp_program_save(const struct rt_seccomp_program *p, const char *path
 			    struct pal_err *err);
 int rt_seccomp_program_load_file(const char *path, struct rt_seccomp_program *out,
 				 struct pal_err *err);
+/* The loader behind load_file, for a file already in memory (source_name
+ * names it in errors). Every field is validated. */
+int rt_seccomp_program_load_buf(const void *data, size_t len, const char *source_name,
+				struct rt_seccomp_program *out, struct pal_err *err);
+/* The bytes save writes (caller frees). */
+char *rt_seccomp_program_serialize(const struct rt_seccomp_program *p, size_t *len);
 
 /* Installs the filter in the calling process (async-signal-safe; no
  * allocation). Returns the listener fd (>= 0) when the program needs one,
@@ -71,5 +77,7 @@ const char *const *rt_seccomp_known_archs(void);
 const char *const *rt_seccomp_known_flags(void);
 /* Flags the running kernel supports (subset of known). */
 const char *const *rt_seccomp_supported_flags(void);
+/* Actions the running kernel supports (SECCOMP_GET_ACTION_AVAIL). */
+const char *const *rt_seccomp_supported_actions(void);
 
 #endif
