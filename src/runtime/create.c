@@ -4,6 +4,7 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/policy.h"
+#include "runtime/process_setup.h"
 #include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
@@ -325,6 +326,7 @@ static int prepare(struct create_run *c, struct pal_err *err)
 	if (c->cfg.process.terminal && !o->console_socket && o->console_fd < 0)
 		return pal_err_set(err, EINVAL,
 				   "process.terminal is true: --console-socket is required");
+	rt_caps_normalize_ambient(&c->cfg.process.caps);
 	if ((r = rt_hardening_load(o->policy_path, &c->hard, err)) < 0)
 		return r;
 	c->hard_loaded = true;

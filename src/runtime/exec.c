@@ -234,6 +234,7 @@ static int exec_prepare(struct exec_run *x, const struct rt_globals *g,
 	}
 	if (x->proc.terminal && !o->console_socket)
 		return pal_err_set(err, EINVAL, "a terminal needs --console-socket");
+	rt_caps_normalize_ambient(&x->proc.caps);
 	if (x->s.has_seccomp) {
 		_cleanup_free_ char *p = rt_state_path(g->root, o->id, "seccomp.bpf");
 		if ((r = rt_seccomp_program_load_file(p, &x->seccomp, err)) < 0)

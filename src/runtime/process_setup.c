@@ -2,6 +2,7 @@
 #include "runtime/inroot.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
+#include "common/log.h"
 #include "common/strutil.h"
 
 #include <errno.h>
@@ -67,6 +68,18 @@ int rt_find_executable(const char *arg0, char *const *env, char **path, char **r
 	*path = found;
 	*real = pal_xstrdup(buf);
 	return 0;
+}
+
+void rt_caps_normalize_ambient(struct rt_caps *caps)
+{
+	uint64_t raisable = caps->ambient & caps->permitted & caps->inheritable;
+	uint64_t dropped = caps->ambient & ~raisable;
+	for (int cap = 0; dropped && cap < 64; cap++)
+		if (dropped & (1ull << cap))
+			pal_warn("ambient capability %s is not in the permitted and inheritable "
+				 "sets: not raised",
+				 rt_cap_name(cap) ? rt_cap_name(cap) : "?");
+	caps->ambient = raisable;
 }
 
 int rt_apply_rlimits(const struct rt_process *p, struct pal_err *err)

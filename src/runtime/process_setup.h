@@ -12,6 +12,11 @@
 int rt_find_executable(const char *arg0, char *const *env, char **path, char **real,
 		       struct pal_err *err);
 
+/* Ambient capabilities the kernel cannot raise (not in both permitted and
+ * inheritable) are dropped with a warning, as runc does: its own default spec
+ * lists ambient capabilities without inheritable ones. */
+void rt_caps_normalize_ambient(struct rt_caps *caps);
+
 int rt_apply_rlimits(const struct rt_process *p, struct pal_err *err);
 int rt_apply_oom_score_adj(const struct rt_process *p, struct pal_err *err);
 int rt_apply_personality(const struct rt_config *cfg, struct pal_err *err);
