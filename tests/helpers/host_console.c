@@ -2,7 +2,6 @@
  * tests. Listens on SOCKET, receives the pty master the runtime sends, writes
  * INPUT to it (if given), and copies what the container prints to OUT until
  * the container closes its side. Prints "ready" once listening. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

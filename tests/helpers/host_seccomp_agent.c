@@ -2,7 +2,6 @@
  * listenerPath tests. Receives the listener fd and the container state the
  * runtime sends, writes the state to OUT, then answers every notification
  * with EACCES and appends "syscall <nr>" to OUT. Prints "ready" when listening. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
