@@ -76,7 +76,7 @@ void rt_caps_normalize_ambient(struct rt_caps *caps)
 	uint64_t dropped = caps->ambient & ~raisable;
 	for (int cap = 0; dropped && cap < 64; cap++)
 		if (dropped & (1ull << cap))
-			pal_warn("ambient capability %s is not in the permitted and inheritable "
+			pal_debug("ambient capability %s is not in the permitted and inheritable "
 				 "sets: not raised",
 				 rt_cap_name(cap) ? rt_cap_name(cap) : "?");
 	caps->ambient = raisable;
