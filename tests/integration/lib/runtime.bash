@@ -96,7 +96,7 @@ assert_no_leftovers() {
 install_probe() {
   require cc
   cc -static -O2 -o "$ROOTFS_CACHE/bin/pal-probe" "$PAL_SRC_DIR/tests/helpers/probe.c" || {
-    echo "cannot build the static probe (needs libc6-dev's libc.a)" >&2
+    echo "cannot build the static probe (needs the static libc from libc6-dev)" >&2
     return 1
   }
 }
