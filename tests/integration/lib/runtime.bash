@@ -13,7 +13,7 @@ require() {
 
 runtime_setup_file() {
   [ "$(id -u)" -eq 0 ] || { echo "integration tests need root" >&2; return 1; }
-  : "${PAL_BIN_DIR:?PAL_BIN_DIR must point at the build's bin/}"
+  : "${PAL_BIN_DIR:?PAL_BIN_DIR must point at the bin directory of a build}"
   export RT="$PAL_BIN_DIR/palisade-runtime"
   [ -x "$RT" ] || { echo "missing $RT: build first" >&2; return 1; }
   require jq busybox
