@@ -536,6 +536,8 @@ static void command_usage(const struct command *cmd)
 	}
 }
 
+static int run_command(struct cli *cp, const char *name, char **args, int nargs);
+
 static bool enters_container(const char *cmd)
 {
 	return !strcmp(cmd, "create") || !strcmp(cmd, "run") || !strcmp(cmd, "exec");
@@ -606,6 +608,17 @@ int main(int argc, char **argv, char **envp)
 		unsetenv("_PALISADE_SEAL_TRIED");
 	}
 
+	int rc = run_command(&c, name, args, nargs);
+	pal_strv_free(c.exec.env);
+	pal_strv_free(c.exec.caps);
+	pal_strv_free(c.exec.additional_gids);
+	pal_log_close();
+	return rc;
+}
+
+static int run_command(struct cli *cp, const char *name, char **args, int nargs)
+{
+	struct cli c = *cp;
 	struct pal_err err = {0};
 	if (!strcmp(name, "create") || !strcmp(name, "run")) {
 		if (need_args(name, nargs, 1, 1, "a container ID") < 0)

@@ -23,10 +23,16 @@ wait_status() { # ID STATUS
   assert_no_leftovers c1
 }
 
-@test "run: a process killed by SIGKILL exits 137" {
-  make_bundle "$T/k1" sh -c 'kill -9 $$'
-  run rt run -b "$T/k1" k1
+@test "run: a container killed with SIGKILL exits 137" {
+  make_bundle "$T/k1" sleep 1000
+  rt run -b "$T/k1" k1 &
+  runner=$!
+  wait_status k1 running
+  rt kill k1 KILL
+  status=0
+  wait "$runner" || status=$?
   [ "$status" -eq 137 ]
+  assert_no_leftovers k1
 }
 
 @test "run: the container's output reaches our stdout" {

@@ -37,7 +37,8 @@ rt() {
 }
 
 # make_bundle DIR [ARG...]: a bundle with a copy of the busybox rootfs and
-# the default spec, running ARGs (default: sh -c 'exit 0'), no terminal.
+# the default spec, running ARGs (default: sh -c 'exit 0'), no terminal, a
+# writable root (as podman and containerd give).
 make_bundle() {
   local dir=$1
   shift
@@ -51,7 +52,7 @@ make_bundle() {
   local id
   id=$(basename "$dir")
   jq --argjson a "$args" --arg cg "/$CG_PARENT/$id" \
-    '.process.args = $a | .process.terminal = false | .linux.cgroupsPath = $cg' \
+    '.process.args = $a | .process.terminal = false | .root.readonly = false | .linux.cgroupsPath = $cg' \
     "$dir/config.json" > "$dir/config.json.new"
   mv "$dir/config.json.new" "$dir/config.json"
 }
