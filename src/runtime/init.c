@@ -46,6 +46,23 @@ static int join_namespaces(const struct rt_config *cfg, struct pal_err *err)
 	return 0;
 }
 
+/* Landlock does not see memfds (they live on an internal mount), so fileless
+ * execution is closed by the pid namespace's memfd policy: every memfd is
+ * created sealed against execution (vm.memfd_noexec=2, Linux 6.3+). Only in
+ * a pid namespace of the container's own: the value is per namespace. */
+static int seal_memfd_exec(const struct rt_init_ctx *c, struct pal_err *err)
+{
+	const struct rt_namespace *pid = rt_config_namespace(c->cfg, RT_NS_PID);
+	if (!c->hard->wx || !pid || pid->path)
+		return 0;
+	int fd = openat(c->host_proc_fd, "sys/vm/memfd_noexec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : pal_err_sys(err, errno, "open vm.memfd_noexec");
+	int r = pal_write_all(fd, "2", 1);
+	close(fd);
+	return r < 0 ? pal_err_sys(err, -r, "set vm.memfd_noexec=2 for the container") : 0;
+}
+
 static int join_session_keyring(const char *id, struct pal_err *err)
 {
 	char name[128];
@@ -117,7 +134,8 @@ static int setup(struct rt_init_ctx *c, struct rt_sync_msg *msg, char **exe_path
 	const struct rt_namespace *cgns = rt_config_namespace(cfg, RT_NS_CGROUP);
 	if (cgns && !cgns->path && unshare(CLONE_NEWCGROUP) < 0)
 		return pal_err_sys(err, errno, "create the cgroup namespace");
-	if ((r = rt_apply_oom_score_adj(&cfg->process, err)) < 0)
+	if ((r = rt_apply_oom_score_adj(&cfg->process, err)) < 0 ||
+	    (r = seal_memfd_exec(c, err)) < 0)
 		return r;
 	if (!c->no_new_keyring && (r = join_session_keyring(c->id, err)) < 0)
 		return r;

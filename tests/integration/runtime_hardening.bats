@@ -36,7 +36,7 @@ probe() { # ID ARGS...: run pal-probe in a fresh container, print its answer
 
 @test "W^X: a binary copied to /tmp, /dev/shm or the writable rootfs cannot run" {
   for dir in /tmp /dev/shm /root; do
-    make_bundle "$T/wx$RANDOM" sh -c "cp /bin/busybox $dir/bb && $dir/bb true"
+    make_bundle "$T/wx$RANDOM" sh -c "cp /bin/busybox $dir/true && $dir/true"
   done
   for b in "$T"/wx*; do
     run rt run -b "$b" "$(basename "$b")"
@@ -73,11 +73,11 @@ probe() { # ID ARGS...: run pal-probe in a fresh container, print its answer
 }
 
 @test "W^X off by annotation or by node policy lets the dropped binary run" {
-  make_bundle "$T/off1" sh -c 'cp /bin/busybox /tmp/bb && /tmp/bb true'
+  make_bundle "$T/off1" sh -c 'cp /bin/busybox /tmp/true && /tmp/true'
   edit_config "$T/off1" '.annotations["io.palisade.hardening.wx"] = "off"'
   rt run -b "$T/off1" off1
   printf 'hardening:\n  wx: false\n' > "$PALISADE_POLICY"
-  make_bundle "$T/off2" sh -c 'cp /bin/busybox /tmp/bb && /tmp/bb true'
+  make_bundle "$T/off2" sh -c 'cp /bin/busybox /tmp/true && /tmp/true'
   rt run -b "$T/off2" off2
 }
 
@@ -101,9 +101,9 @@ probe() { # ID ARGS...: run pal-probe in a fresh container, print its answer
 }
 
 @test "W^X: an entrypoint outside the system directories runs, and its directory becomes read-only" {
-  make_bundle "$T/app" /app/bb sh -c 'echo running; touch /app/new 2>&1 || true'
+  make_bundle "$T/app" /app/sh -c 'echo running; touch /app/new 2>&1 || true'
   mkdir -p "$T/app/rootfs/app"
-  cp /bin/busybox "$T/app/rootfs/app/bb"
+  cp /bin/busybox "$T/app/rootfs/app/sh"
   run rt run -b "$T/app" app
   [ "${lines[0]}" = running ]
   [[ "$output" == *"Read-only file system"* ]]
@@ -120,11 +120,19 @@ probe() { # ID ARGS...: run pal-probe in a fresh container, print its answer
   assert_no_leftovers ev
 }
 
-@test "no_new_privs is set by default and off when the policy says so" {
-  run probe nnp1 nnp
+@test "no_new_privs is set unless the config explicitly says false, or the policy turns it off" {
+  make_bundle "$T/nnp1" pal-probe nnp
+  edit_config "$T/nnp1" 'del(.process.noNewPrivileges)'
+  run rt run -b "$T/nnp1" nnp1
   [ "$output" = 1 ]
+  make_bundle "$T/nnp2" pal-probe nnp
+  edit_config "$T/nnp2" '.process.noNewPrivileges = false'
+  run rt run -b "$T/nnp2" nnp2
+  [ "$output" = 0 ]
   printf 'hardening:\n  no_new_privs: false\n' > "$PALISADE_POLICY"
-  run probe nnp2 nnp
+  make_bundle "$T/nnp3" pal-probe nnp
+  edit_config "$T/nnp3" 'del(.process.noNewPrivileges)'
+  run rt run -b "$T/nnp3" nnp3
   [ "$output" = 0 ]
 }
 
