@@ -56,8 +56,11 @@ static int seal_memfd_exec(const struct rt_init_ctx *c, struct pal_err *err)
 	if (!c->hard->wx || !pid || pid->path)
 		return 0;
 	int fd = openat(c->host_proc_fd, "sys/vm/memfd_noexec", O_WRONLY | O_CLOEXEC);
+	/* Absent before Linux 6.3; not writable from a user namespace. */
+	if (fd < 0 && (errno == ENOENT || (c->userns_new && (errno == EACCES || errno == EPERM))))
+		return 0;
 	if (fd < 0)
-		return errno == ENOENT ? 0 : pal_err_sys(err, errno, "open vm.memfd_noexec");
+		return pal_err_sys(err, errno, "open vm.memfd_noexec");
 	int r = pal_write_all(fd, "2", 1);
 	close(fd);
 	return r < 0 ? pal_err_sys(err, -r, "set vm.memfd_noexec=2 for the container") : 0;
@@ -158,9 +161,10 @@ static int setup(struct rt_init_ctx *c, struct rt_sync_msg *msg, char **exe_path
 
 	if ((r = rt_pivot_root(&c->menv, c->no_pivot, err)) < 0)
 		return r;
-	if ((r = rt_mask_paths(cfg->masked_paths, err)) < 0 ||
+	/* sysctls go through /proc/sys before readonlyPaths (usually /proc/sys) close it. */
+	if ((r = rt_apply_hostname(cfg, err)) < 0 || (r = rt_apply_sysctl(cfg, err)) < 0 ||
 	    (r = rt_readonly_paths(cfg->readonly_paths, err)) < 0 ||
-	    (r = rt_apply_hostname(cfg, err)) < 0 || (r = rt_apply_sysctl(cfg, err)) < 0)
+	    (r = rt_mask_paths(cfg->masked_paths, err)) < 0)
 		return r;
 
 	_cleanup_free_ char *real = NULL;
