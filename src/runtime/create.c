@@ -158,6 +158,24 @@ static bool needs_cgroup_mount(const struct rt_config *cfg)
 	return false;
 }
 
+/* The host ids the container's root maps to: it must own the exec fifo it
+ * opens for writing. */
+static uid_t host_root_uid(const struct rt_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_uid_mappings; i++)
+		if (cfg->uid_mappings[i].container_id == 0)
+			return cfg->uid_mappings[i].host_id;
+	return 0;
+}
+
+static gid_t host_root_gid(const struct rt_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_gid_mappings; i++)
+		if (cfg->gid_mappings[i].container_id == 0)
+			return cfg->gid_mappings[i].host_id;
+	return 0;
+}
+
 static int write_id_map(pid_t pid, const char *file, const struct rt_id_mapping *m, size_t n,
 			struct pal_err *err)
 {
@@ -530,7 +548,7 @@ int rt_create(const struct rt_globals *g, const struct rt_create_opts *o, pid_t 
 		goto fail;
 	{
 		_cleanup_free_ char *fifo = rt_state_path(g->root, o->id, "exec.fifo");
-		if (mkfifo(fifo, 0622) < 0) {
+		if (mkfifo(fifo, 0600) < 0 || chown(fifo, host_root_uid(&c.cfg), host_root_gid(&c.cfg)) < 0) {
 			r = pal_err_sys(err, errno, "create %s", fifo);
 			goto fail;
 		}
