@@ -20,6 +20,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Messages quote values from the document; control characters in them
+ * must not reach a terminal or a line-oriented log as such. */
+static void defang(char *msg)
+{
+	for (unsigned char *p = (unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
 int rt_oci_fail(struct pal_err *err, const char *fmt, ...)
 {
 	char msg[PAL_ERR_MSG_MAX];
@@ -27,6 +36,7 @@ int rt_oci_fail(struct pal_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	defang(msg);
 	return pal_err_set(err, EINVAL, "%s", msg);
 }
 
@@ -160,6 +170,7 @@ json_t *rt_oci_load(const char *text, size_t len, const char *name, struct pal_e
 	json_t *root = json_loadb(rewritten ? rewritten : text, len,
 				  JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (!root) {
+		defang(jerr.text);
 		pal_err_set(err, EINVAL, "%s:%d:%d: invalid JSON: %s", name, jerr.line, jerr.column,
 			    jerr.text);
 		return NULL;

@@ -446,7 +446,7 @@ int rt_process_parse(const char *json_text, size_t len, const char *source_name,
 	const char *name = source_name ? source_name : "process.json";
 	_cleanup_json_ json_t *root = rt_oci_load(json_text, len, name, err);
 	if (!root)
-		return -EINVAL;
+		return -(err && err->code ? err->code : EINVAL);
 	int r = rt_oci_parse_process(root, "", proc, err);
 	if (r < 0) {
 		rt_process_free(proc);

@@ -443,6 +443,23 @@ static void big_integers(void **state)
 	expect_error_text(bad, want, NULL);
 }
 
+static void size_limit(void **state)
+{
+	(void)state;
+	size_t len = RT_CONFIG_MAX_BYTES + 1;
+	char *text = malloc(len);
+	assert_non_null(text);
+	memset(text, ' ', len);
+	text[0] = '{';
+	text[len - 1] = '}';
+	struct rt_config cfg;
+	struct pal_err err = {0};
+	assert_int_equal(rt_config_parse(text, len, "huge.json", NULL, &cfg, &err), -EFBIG);
+	assert_non_null(strstr(err.msg, "huge.json: 16777217 bytes is larger than the 16777216"));
+	assert_zeroed(&cfg);
+	free(text);
+}
+
 static void versions(void **state)
 {
 	(void)state;
@@ -603,6 +620,7 @@ int main(void)
 	    cmocka_unit_test(loads_from_bundle),
 	    cmocka_unit_test(syntax_errors_give_line_and_column),
 	    cmocka_unit_test(big_integers),
+	    cmocka_unit_test(size_limit),
 	    cmocka_unit_test(versions),
 	    cmocka_unit_test(root_rules),
 	    cmocka_unit_test(refused_sections),
