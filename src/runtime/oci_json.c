@@ -8,8 +8,9 @@
  * replaced by a string token of the same length that jansson cannot confuse
  * with real input: a NUL escape followed by the value in 11 base64 digits.
  * Strings with NUL are rejected by every string getter, so a rewritten number
- * never passes for text; only the uint64 getters decode it. Keeping the
- * length keeps "line:col" in syntax errors exact. */
+ * never passes for text; only the uint64 getters decode it (a document that
+ * spells the mark itself gets the same number, which is harmless). Keeping
+ * the length keeps "line:col" in syntax errors exact. */
 #include "oci_internal.h"
 
 #include "common/cleanup.h"
