@@ -101,6 +101,12 @@ int rt_oci_ns_from_name(const char *name);     /* -1 if unknown */
 
 int rt_oci_parse_process(json_t *obj, const char *path, struct rt_process *proc,
 			 struct pal_err *err);
+int rt_oci_parse_scheduler(json_t *proc, const char *path, struct rt_process *p,
+			   struct pal_err *err);
+int rt_oci_parse_io_priority(json_t *proc, const char *path, struct rt_process *p,
+			     struct pal_err *err);
+int rt_oci_parse_cpu_affinity(json_t *proc, const char *path, struct rt_process *p,
+			      struct pal_err *err);
 
 /* Relative bind-mount sources resolve against bundle_dir. */
 int rt_oci_parse_mounts(json_t *root, const char *bundle_dir, struct rt_config *cfg,
@@ -124,6 +130,16 @@ void rt_oci_free_devices(struct rt_config *cfg);
 int rt_oci_parse_resources(json_t *obj, const char *path, struct rt_resources *res,
 			   struct pal_err *err);
 void rt_oci_free_resources(struct rt_resources *res);
+int rt_oci_parse_res_block_io(json_t *res, const char *path, struct rt_resources *rs,
+			      struct pal_err *err);
+int rt_oci_parse_res_hugepages(json_t *res, const char *path, struct rt_resources *rs,
+			       struct pal_err *err);
+int rt_oci_parse_res_network(json_t *res, const char *path, struct rt_resources *rs,
+			     struct pal_err *err);
+int rt_oci_parse_res_rdma(json_t *res, const char *path, struct rt_resources *rs,
+			  struct pal_err *err);
+int rt_oci_parse_res_unified(json_t *res, const char *path, struct rt_resources *rs,
+			     struct pal_err *err);
 
 int rt_oci_parse_seccomp(json_t *obj, const char *path, struct rt_seccomp *sc, struct pal_err *err);
 void rt_oci_free_seccomp(struct rt_seccomp *sc);

@@ -8,8 +8,9 @@
  * replaced by a string token of the same length that jansson cannot confuse
  * with real input: a NUL escape followed by the value in 11 base64 digits.
  * Strings with NUL are rejected by every string getter, so a rewritten number
- * never passes for text; only the uint64 getters decode it. Keeping the
- * length keeps "line:col" in syntax errors exact. */
+ * never passes for text; only the uint64 getters decode it (a document that
+ * spells the mark itself gets the same number, which is harmless). Keeping
+ * the length keeps "line:col" in syntax errors exact. */
 #include "oci_internal.h"
 
 #include "common/cleanup.h"
@@ -20,6 +21,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Messages quote values from the document; control characters in them
+ * must not reach a terminal or a line-oriented log as such. */
+static void defang(char *msg)
+{
+	for (unsigned char *p = (unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
 int rt_oci_fail(struct pal_err *err, const char *fmt, ...)
 {
 	char msg[PAL_ERR_MSG_MAX];
@@ -27,6 +37,7 @@ int rt_oci_fail(struct pal_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	defang(msg);
 	return pal_err_set(err, EINVAL, "%s", msg);
 }
 
@@ -160,6 +171,7 @@ json_t *rt_oci_load(const char *text, size_t len, const char *name, struct pal_e
 	json_t *root = json_loadb(rewritten ? rewritten : text, len,
 				  JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (!root) {
+		defang(jerr.text);
 		pal_err_set(err, EINVAL, "%s:%d:%d: invalid JSON: %s", name, jerr.line, jerr.column,
 			    jerr.text);
 		return NULL;

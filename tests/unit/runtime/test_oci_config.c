@@ -433,6 +433,21 @@ static void big_integers(void **state)
 		     "process.rlimits[0].soft: must be an integer between 0 and "
 		     "18446744073709551615");
 
+	/* Strings shaped like the internal big-number form are not numbers. */
+	expect_error("{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": "
+		     "\"\\u0000AAAAAAAAAAA\", \"hard\": 1}]}}",
+		     "process.rlimits[0].soft: must be an integer between 0 and "
+		     "18446744073709551615");
+	expect_error("{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": "
+		     "\"\\u0000Q__________\", \"hard\": 1}]}}",
+		     "process.rlimits[0].soft: must be an integer");
+	expect_error("{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": "
+		     "\"\\u0000I*AAAAAAAAA\", \"hard\": 1}]}}",
+		     "process.rlimits[0].soft: must be an integer");
+	expect_error("{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": "
+		     "\"18446744073709551615\", \"hard\": 1}]}}",
+		     "process.rlimits[0].soft: must be an integer");
+
 	/* Columns after a rewritten number are the columns of the original. */
 	const char *bad = "{\"a\": 18446744073709551615, \"b\": ]}";
 	const char *same_len = "{\"a\": 1844674407370955161 , \"b\": ]}";
@@ -441,6 +456,23 @@ static void big_integers(void **state)
 	char want[64];
 	snprintf(want, sizeof(want), "config.json:%d:%d:", jerr.line, jerr.column);
 	expect_error_text(bad, want, NULL);
+}
+
+static void size_limit(void **state)
+{
+	(void)state;
+	size_t len = RT_CONFIG_MAX_BYTES + 1;
+	char *text = malloc(len);
+	assert_non_null(text);
+	memset(text, ' ', len);
+	text[0] = '{';
+	text[len - 1] = '}';
+	struct rt_config cfg;
+	struct pal_err err = {0};
+	assert_int_equal(rt_config_parse(text, len, "huge.json", NULL, &cfg, &err), -EFBIG);
+	assert_non_null(strstr(err.msg, "huge.json: 16777217 bytes is larger than the 16777216"));
+	assert_zeroed(&cfg);
+	free(text);
 }
 
 static void versions(void **state)
@@ -479,6 +511,17 @@ static void root_rules(void **state)
 	assert_string_equal(cfg.root.path, TEST_BUNDLE "/rootfs");
 	assert_true(cfg.root.readonly);
 	rt_config_free(&cfg);
+	/* Without a bundle, a relative root is relative to the working directory. */
+	char cwd[4096];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	char *text = patched_text(NULL);
+	struct pal_err err = {0};
+	if (rt_config_parse(text, strlen(text), "config.json", NULL, &cfg, &err))
+		fail_msg("%s", err.msg);
+	assert_true(pal_str_starts_with(cfg.root.path, cwd));
+	assert_true(pal_str_ends_with(cfg.root.path, "/rootfs"));
+	rt_config_free(&cfg);
+	free(text);
 	expect_error("{\"root\": null}", "root: required");
 	expect_error("{\"root\": {\"path\": null}}", "root.path: required");
 	expect_error("{\"root\": {\"path\": \"\"}}", "root.path: must not be empty");
@@ -603,6 +646,7 @@ int main(void)
 	    cmocka_unit_test(loads_from_bundle),
 	    cmocka_unit_test(syntax_errors_give_line_and_column),
 	    cmocka_unit_test(big_integers),
+	    cmocka_unit_test(size_limit),
 	    cmocka_unit_test(versions),
 	    cmocka_unit_test(root_rules),
 	    cmocka_unit_test(refused_sections),

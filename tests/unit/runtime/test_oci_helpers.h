@@ -37,7 +37,7 @@ static inline char *patched_text(const char *patch)
 	if (!base)
 		fail_msg("base config: %s", jerr.text);
 	if (patch) {
-		json_t *p = json_loads(patch, 0, &jerr);
+		json_t *p = json_loads(patch, JSON_ALLOW_NUL, &jerr);
 		if (!p)
 			fail_msg("test patch does not parse: %s (%s)", jerr.text, patch);
 		json_object_update_recursive(base, p);

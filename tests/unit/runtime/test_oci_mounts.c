@@ -177,7 +177,8 @@ static void destinations(void **state)
 	parse_one_mount("{\"destination\": \"//var///lib/x/\", \"type\": \"tmpfs\"}", &cfg);
 	assert_string_equal(cfg.mounts[0].destination, "/var/lib/x");
 	rt_config_free(&cfg);
-	parse_one_mount("{\"destination\": \"/a..b/.c/d.\", \"type\": \"tmpfs\"}", &cfg);
+	parse_one_mount("{\"destination\": \"/a..b/.c/d.\", \"type\": \"\"}", &cfg);
+	assert_null(cfg.mounts[0].type); /* an empty type is no type */
 	assert_string_equal(cfg.mounts[0].destination, "/a..b/.c/d.");
 	rt_config_free(&cfg);
 

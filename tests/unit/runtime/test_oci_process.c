@@ -32,6 +32,9 @@ static void args_env_cwd(void **state)
 	expect_error("{\"process\": {\"env\": [\"A=1\", \"NOEQUALS\"]}}",
 		     "process.env[1] \"NOEQUALS\": must have the form NAME=value");
 	expect_error("{\"process\": {\"env\": [\"=value\"]}}", "process.env[0] \"=value\"");
+	/* Control characters from the document never reach the message as such. */
+	expect_error("{\"process\": {\"env\": [\"EVIL\\n\\u001b[2JLINE\"]}}",
+		     "process.env[0] \"EVIL??[2JLINE\": must have the form NAME=value");
 	expect_error("{\"process\": {\"cwd\": \"relative/dir\"}}",
 		     "process.cwd \"relative/dir\": must be an absolute path");
 	expect_error("{\"process\": {\"cwd\": \"\"}}",
