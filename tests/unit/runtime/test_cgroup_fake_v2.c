@@ -202,6 +202,7 @@ static void create_enables_controllers_in_parents_not_root(void **state)
 	assert_int_equal(rt_cgroup_destroy(cg, &err), 0);
 	assert_false(pal_path_exists(leaf));
 	assert_false(pal_path_exists(machine));
+	assert_int_equal(rt_cgroup_destroy(cg, &err), 0); /* delete after a failed delete */
 	rt_cgroup_free(cg);
 	free(leaf);
 	free(machine);
