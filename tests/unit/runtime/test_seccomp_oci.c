@@ -384,6 +384,47 @@ static void test_invalid_fields(void **state)
 	compile_fails(&cfg, "linux.seccomp.listenerPath", "SCMP_ACT_NOTIFY");
 }
 
+/* Compile-only cases: actions libseccomp treats as one, NOTIFY as the
+ * default action. */
+static void test_action_equivalences(void **state)
+{
+	(void)state;
+	char *names[] = {"getppid", NULL};
+	/* SCMP_ACT_KILL is KILL_THREAD: a KILL_THREAD rule under a KILL default
+	 * is redundant and dropped (libseccomp would refuse it). */
+	struct rt_seccomp_rule rule = {.names = names, .action = RT_SCMP_ACT_KILL_THREAD};
+	struct rt_seccomp cfg = {
+	    .default_action = RT_SCMP_ACT_KILL, .syscalls = &rule, .n_syscalls = 1};
+	struct rt_seccomp_program p, q;
+	compile_ok(&cfg, &p);
+	cfg.n_syscalls = 0;
+	compile_ok(&cfg, &q);
+	assert_int_equal(p.n_insns, q.n_insns);
+	rt_seccomp_program_free(&p);
+	rt_seccomp_program_free(&q);
+	/* ERRNO rules differ from an ERRNO default by their errno. */
+	rule.action = RT_SCMP_ACT_ERRNO;
+	rule.has_errno_ret = true;
+	rule.errno_ret = EPERM;
+	cfg = (struct rt_seccomp){
+	    .default_action = RT_SCMP_ACT_ERRNO, .syscalls = &rule, .n_syscalls = 1};
+	compile_ok(&cfg, &p);
+	rule.errno_ret = EXDEV;
+	compile_ok(&cfg, &q);
+	assert_true(q.n_insns > p.n_insns);
+	rt_seccomp_program_free(&p);
+	rt_seccomp_program_free(&q);
+	/* NOTIFY as the default action needs the listener too. */
+	cfg = (struct rt_seccomp){.default_action = RT_SCMP_ACT_NOTIFY,
+				  .listener_path = "/run/agent.sock"};
+	compile_ok(&cfg, &p);
+	assert_true(p.needs_listener);
+	assert_int_equal(p.flags, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	rt_seccomp_program_free(&p);
+	cfg.listener_path = NULL;
+	compile_fails(&cfg, "linux.seccomp.listenerPath", NULL);
+}
+
 /* Profile flags reach program->flags and the kernel accepts them. */
 static int install_child(void *arg)
 {
@@ -601,6 +642,7 @@ int main(void)
 	    cmocka_unit_test(test_trace_without_tracer),
 	    cmocka_unit_test(test_unknown_names_skipped),
 	    cmocka_unit_test(test_invalid_fields),
+	    cmocka_unit_test(test_action_equivalences),
 	    cmocka_unit_test(test_flags),
 	    cmocka_unit_test(test_foreign_architectures),
 	    cmocka_unit_test(test_podman_profile),
