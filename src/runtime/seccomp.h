@@ -20,10 +20,10 @@
 struct rt_seccomp_program {
 	struct sock_filter *insns;
 	size_t n_insns;
-	unsigned int flags;  /* SECCOMP_FILTER_FLAG_* to pass at load (TSYNC, LOG, SPEC_ALLOW,
-				WAIT_KILLABLE_RECV); NEW_LISTENER added when needs_listener */
-	bool needs_listener; /* some rule uses SCMP_ACT_NOTIFY */
-	char *listener_path; /* linux.seccomp.listenerPath, may be NULL */
+	unsigned int flags;       /* SECCOMP_FILTER_FLAG_* to pass at load (TSYNC, LOG, SPEC_ALLOW,
+				     WAIT_KILLABLE_RECV); NEW_LISTENER added when needs_listener */
+	bool needs_listener;      /* some rule uses SCMP_ACT_NOTIFY */
+	char *listener_path;      /* linux.seccomp.listenerPath, may be NULL */
 	char *listener_metadata;
 };
 

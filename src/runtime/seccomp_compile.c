@@ -115,7 +115,16 @@ static int add_archs(scmp_filter_ctx ctx, char *const *archs, struct pal_err *er
 					   "SCMP_ARCH_X32, SCMP_ARCH_AARCH64, SCMP_ARCH_ARM, ...)",
 					   i, archs[i]);
 		int rc = seccomp_arch_add(ctx, token);
-		/* The native architecture is always in the filter already. */
+		/* The native architecture is always in the filter already. An
+		 * architecture of the other byte order cannot run on this host
+		 * and cannot share a filter with it (libseccomp says EDOM):
+		 * profiles list many architectures for many hosts. */
+		if (rc == -EDOM) {
+			pal_debug("linux.seccomp.architectures[%zu]: %s cannot run on this host; "
+				  "skipped",
+				  i, archs[i]);
+			continue;
+		}
 		if (rc < 0 && rc != -EEXIST)
 			return pal_err_sys(err, -rc, "linux.seccomp.architectures[%zu]: add %s", i,
 					   archs[i]);
