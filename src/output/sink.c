@@ -189,7 +189,8 @@ static void *worker_main(void *arg)
 		}
 		if (s->count == 0) {
 			if (s->needs_flush) {
-				s->needs_flush = false;
+				/* needs_flush stays set until the flush is done: out_sink_flush
+				 * must not take "nothing to flush" for "flushed". */
 				uint64_t done = s->done_seq;
 				if (s->ops->flush && s->connected) {
 					pal_err_clear(&err);
@@ -199,6 +200,7 @@ static void *worker_main(void *arg)
 					if (r < 0)
 						note_error(s, &err, "flush");
 				}
+				s->needs_flush = false;
 				s->flushed_seq = done;
 				pthread_cond_broadcast(&s->changed);
 				continue;
