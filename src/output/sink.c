@@ -368,6 +368,7 @@ void out_sink_get_stats(struct out_sink *s, struct out_sink_stats *st)
 	pthread_mutex_lock(&s->lock);
 	st->queued = s->count;
 	st->connected = s->connected;
+	snprintf(st->last_error, sizeof(st->last_error), "%s", s->last_error);
 	pthread_mutex_unlock(&s->lock);
 	st->sent = atomic_load(&s->sent);
 	st->dropped = atomic_load(&s->dropped);

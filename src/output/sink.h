@@ -55,6 +55,7 @@ struct out_sink_stats {
 	uint64_t reconnects; /* successful connects after the first */
 	uint64_t queued;     /* currently waiting */
 	bool connected;
+	char last_error[256]; /* most recent error ("" if none) */
 };
 
 /* ---- constructors: each starts the worker; the transport connects on first use ---- */

@@ -7,8 +7,10 @@
 
 #include "common/cleanup.h"
 #include "common/strutil.h"
+#include "common/timefmt.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -62,6 +64,25 @@ static const char *transport_name(enum out_syslog_transport t)
 	return "?";
 }
 
+/* Stream transports close gracefully: our side first (close_notify, FIN),
+ * then wait briefly for the server to close, so a receiver still reading the
+ * last frames does not see the connection torn down under them. */
+static void linger_close(struct out_conn *c)
+{
+	if (c->fd < 0)
+		return;
+	shutdown(c->fd, SHUT_WR);
+	char buf[256];
+	uint64_t deadline = pal_time_monotonic_ns() + 1000000000ull;
+	while (pal_time_monotonic_ns() < deadline) {
+		struct pollfd p = {.fd = c->fd, .events = POLLIN};
+		if (poll(&p, 1, 100) < 0 && errno != EINTR)
+			break;
+		if (p.revents && read(c->fd, buf, sizeof(buf)) <= 0)
+			break;
+	}
+}
+
 static void sl_disconnect(void *impl)
 {
 	struct syslog_sink *s = impl;
@@ -69,6 +90,8 @@ static void sl_disconnect(void *impl)
 		out_tls_free(s->ssl);
 		s->ssl = NULL;
 	}
+	if (s->transport == OUT_SYSLOG_TCP || s->transport == OUT_SYSLOG_TLS)
+		linger_close(&s->conn);
 	out_conn_close(&s->conn);
 }
 

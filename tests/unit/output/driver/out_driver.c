@@ -7,6 +7,8 @@
  *   audit-append --log FILE [--key FILE] [--type T] [--count N] [--nosync]
  *   metrics --addr HOST:PORT --port-file FILE [--sink SPEC]... [--count N]
  *           (serves until SIGTERM/SIGINT)
+ *   nats-sub --url URL --subject S --count N --out FILE [--timeout-ms N] [--ready FILE]
+ *           (a libnats subscriber: writes each message as a line, exits after N or timeout)
  *
  * SPEC: stdout | file:PATH | syslog+unix:PATH | syslog+udp:H:P | syslog+tcp:H:P |
  *       syslog+tls:H:P | http:URL | nats:URL
@@ -23,6 +25,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <nats/nats.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +37,7 @@ struct cfg {
 	char **sinks;
 	char **headers;
 	const char *ca, *server_name, *subject, *rule, *priority, *stats, *log, *key, *type;
-	const char *addr, *port_file;
+	const char *addr, *port_file, *url, *out, *ready;
 	long count, interval_ms, queue, deadline_ms, timeout_ms, hold_ms, big;
 	bool nosync;
 };
@@ -200,6 +203,7 @@ static int cmd_send(const struct cfg *c)
 		json_object_set_new(o, "failed", json_integer((json_int_t) final[i].failed));
 		json_object_set_new(o, "reconnects",
 				    json_integer((json_int_t) final[i].reconnects));
+		json_object_set_new(o, "last_error", json_string(final[i].last_error));
 	}
 	free(final);
 	write_stats(c, c->count, drops, elapsed, close_dropped, sinks);
@@ -231,6 +235,45 @@ static int cmd_audit_append(const struct cfg *c)
 	}
 	out_audit_close(a);
 	return 0;
+}
+
+static int cmd_nats_sub(const struct cfg *c)
+{
+	natsConnection *nc = NULL;
+	natsSubscription *sub = NULL;
+	natsStatus s = natsConnection_ConnectTo(&nc, c->url);
+	if (s == NATS_OK)
+		s = natsConnection_SubscribeSync(&sub, nc, c->subject);
+	if (s == NATS_OK)
+		s = natsConnection_Flush(nc);
+	if (s != NATS_OK) {
+		fprintf(stderr, "driver: nats %s: %s\n", c->url, natsStatus_GetText(s));
+		return 1;
+	}
+	if (c->ready) {
+		FILE *r = fopen(c->ready, "we");
+		if (r)
+			fclose(r);
+	}
+	FILE *out = fopen(c->out, "we");
+	if (!out)
+		return 1;
+	long got = 0;
+	uint64_t deadline = pal_time_monotonic_ns() + (uint64_t)c->timeout_ms * 1000000ull;
+	while (got < c->count && pal_time_monotonic_ns() < deadline) {
+		natsMsg *m = NULL;
+		if (natsSubscription_NextMsg(&m, sub, 200) != NATS_OK)
+			continue;
+		fprintf(out, "%.*s\n", natsMsg_GetDataLength(m), natsMsg_GetData(m));
+		fflush(out);
+		natsMsg_Destroy(m);
+		got++;
+	}
+	fclose(out);
+	natsSubscription_Destroy(sub);
+	natsConnection_Destroy(nc);
+	nats_Close();
+	return got == c->count ? 0 : 1;
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -306,6 +349,9 @@ int main(int argc, char **argv)
 	    {"nosync", no_argument, NULL, 'Y'},
 	    {"addr", required_argument, NULL, 'a'},
 	    {"port-file", required_argument, NULL, 'P'},
+	    {"url", required_argument, NULL, 'u'},
+	    {"out", required_argument, NULL, 'O'},
+	    {"ready", required_argument, NULL, 'R'},
 	    {0},
 	};
 	int ch;
@@ -375,6 +421,15 @@ int main(int argc, char **argv)
 		case 'P':
 			c.port_file = optarg;
 			break;
+		case 'u':
+			c.url = optarg;
+			break;
+		case 'O':
+			c.out = optarg;
+			break;
+		case 'R':
+			c.ready = optarg;
+			break;
 		default:
 			return usage();
 		}
@@ -386,6 +441,8 @@ int main(int argc, char **argv)
 		r = cmd_audit_append(&c);
 	else if (strcmp(cmd, "metrics") == 0 && c.addr && c.port_file)
 		r = cmd_metrics(&c);
+	else if (strcmp(cmd, "nats-sub") == 0 && c.url && c.subject && c.out)
+		r = cmd_nats_sub(&c);
 	else
 		r = usage();
 	pal_strv_free(c.sinks);
