@@ -328,7 +328,10 @@ int out_sink_emit(struct out_sink *s, struct out_msg *m)
 	s->ring[(s->head + s->count) % s->cap] = out_msg_ref(m);
 	s->count++;
 	s->enq_seq++;
-	pthread_cond_signal(&s->wake);
+	/* The worker only sleeps on an empty queue: wake it on the first message,
+	 * not on every one (each signal may cost a futex syscall). */
+	if (s->count == 1)
+		pthread_cond_signal(&s->wake);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
