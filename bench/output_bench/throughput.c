@@ -34,8 +34,8 @@ static void no_destroy(void *impl)
 	(void)impl;
 }
 
-static const struct out_sink_ops slow_ops = {.kind = "slow", .send = slow_send,
-					     .destroy = no_destroy};
+static const struct out_sink_ops slow_ops = {
+    .kind = "slow", .send = slow_send, .destroy = no_destroy};
 
 static void fill(struct out_alert *a, long i)
 {
@@ -47,11 +47,11 @@ static void fill(struct out_alert *a, long i)
 				  "(user=root user_loginuid=-1 web (id=0123456789ab) shell=sh "
 				  "parent=runc cmdline=sh -i terminal=34816 seq=%ld)",
 				  i);
-	a->output_fields = json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "container.id", "0123456789ab",
-		"container.name", "web", "container.image.repository", "docker.io/library/nginx",
-		"proc.name", "sh", "proc.cmdline", "sh -i", "proc.pname", "runc", "proc.tty", 34816,
-		"proc.pid", (json_int_t)i);
+	a->output_fields =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "container.id", "0123456789ab",
+		      "container.name", "web", "container.image.repository",
+		      "docker.io/library/nginx", "proc.name", "sh", "proc.cmdline", "sh -i",
+		      "proc.pname", "runc", "proc.tty", 34816, "proc.pid", (json_int_t)i);
 	pal_strv_push(&a->tags, "container");
 	pal_strv_push(&a->tags, "shell");
 	pal_strv_push(&a->tags, "mitre_execution");
@@ -113,7 +113,8 @@ int main(int argc, char **argv)
 		qsort(r, (size_t)rounds, sizeof(r[0]), cmp_double);
 		med[m] = r[rounds / 2];
 	}
-	printf("| sinks | alerts/s (median of %d x %ld) | vs none | dropped by the sink (last round) |\n",
+	printf("| sinks | alerts/s (median of %d x %ld) | vs none | dropped by the sink (last "
+	       "round) |\n",
 	       rounds, n);
 	printf("|---|---|---|---|\n");
 	const char *label[] = {"none (format + fan-out only)", "file /dev/null",
