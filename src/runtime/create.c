@@ -6,6 +6,7 @@
 #include "runtime/policy.h"
 #include "runtime/process_setup.h"
 #include "runtime/seccomp.h"
+#include "runtime/seccomp_cache.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "runtime/wx.h"
@@ -104,29 +105,17 @@ static void run_finish(struct create_run *c, bool undo)
 	free(c->dev_rules);
 }
 
-/* runc's default allow list, added after the config's own rules. Every
- * container starts from "deny all": a config that lists no device rules
- * gets these and nothing more. */
-static const struct rt_device_rule default_device_rules[] = {
-    {.allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m"},
-    {.allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m"},
-    {.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},    /* null */
-    {.allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm"},    /* random */
-    {.allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm"},    /* full */
-    {.allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm"},    /* tty */
-    {.allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm"},    /* zero */
-    {.allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm"},    /* urandom */
-    {.allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm"},    /* console */
-    {.allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm"}, /* pts */
-    {.allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm"},    /* ptmx */
-};
-
+/* Every container starts from "deny all", then gets the config's rules, its
+ * linux.devices, and runc's default list (null, zero, tty, pts, ...): a
+ * config that lists no device rules gets the defaults and nothing more. */
 static void effective_resources(struct create_run *c, struct rt_resources *res)
 {
 	*res = c->cfg.resources;
 	size_t n_cfg = c->cfg.resources.n_devices;
 	size_t n_dev = c->cfg.n_devices;
-	size_t total = 1 + n_cfg + n_dev + PAL_ARRAY_SIZE(default_device_rules);
+	size_t n_def = 0;
+	const struct rt_device_rule *defaults = rt_cgroup_default_device_rules(&n_def);
+	size_t total = 1 + n_cfg + n_dev + n_def;
 	c->dev_rules = pal_xcalloc(total, sizeof(*c->dev_rules));
 	size_t k = 0;
 	c->dev_rules[k++] = (struct rt_device_rule){
@@ -143,8 +132,8 @@ static void effective_resources(struct create_run *c, struct rt_resources *res)
 							    .minor = d->minor,
 							    .access = "rwm"};
 	}
-	for (size_t i = 0; i < PAL_ARRAY_SIZE(default_device_rules); i++)
-		c->dev_rules[k++] = default_device_rules[i];
+	for (size_t i = 0; i < n_def; i++)
+		c->dev_rules[k++] = defaults[i];
 	res->devices = c->dev_rules;
 	res->n_devices = k;
 }
@@ -213,6 +202,14 @@ static char *hook_state_text(struct create_run *c, const char *status)
 	return s ? s : pal_xstrdup("{}");
 }
 
+/* no_new_privs unless the config explicitly says false; the node policy
+ * decides when the config is silent. */
+static bool effective_nnp(const struct create_run *c)
+{
+	const struct rt_process *p = &c->cfg.process;
+	return p->has_no_new_privileges ? p->no_new_privileges : c->hard.no_new_privs;
+}
+
 static json_t *hardening_summary(struct create_run *c)
 {
 	json_t *h = json_object();
@@ -229,7 +226,7 @@ static json_t *hardening_summary(struct create_run *c)
 		json_array_append_new(paths, json_string(c->exec_paths[i]));
 	json_object_set_new(h, "wx_exec_paths", paths);
 	json_object_set_new(h, "no_new_privs",
-			    json_boolean(c->cfg.process.no_new_privileges || c->hard.no_new_privs));
+			    json_boolean(effective_nnp(c)));
 	json_t *caps = json_array();
 	for (int cap = 0; cap < 64; cap++)
 		if (c->cfg.process.caps.effective & (1ull << cap)) {
@@ -281,7 +278,7 @@ static int save_state(struct create_run *c, struct pal_err *err)
 	s.has_poststart_hooks = c->cfg.hooks[RT_HOOK_POSTSTART].n > 0;
 	s.has_poststop_hooks = c->cfg.hooks[RT_HOOK_POSTSTOP].n > 0;
 	s.has_seccomp = c->has_seccomp;
-	s.no_new_privs = c->cfg.process.no_new_privileges || c->hard.no_new_privs;
+	s.no_new_privs = effective_nnp(c);
 	if (c->hard.wx && rt_landlock_abi() > 0)
 		s.landlock_exec_paths = pal_strv_dup(c->exec_paths);
 	s.hardening = hardening_summary(c);
@@ -320,6 +317,32 @@ static int copy_config(struct create_run *c, struct pal_err *err)
 	return pal_write_file_atomic(dst, text, len, 0600, err);
 }
 
+/* A NOTIFY filter is installed before the init hands its listener to us; a
+ * profile that notifies a call the init makes after that point would wait
+ * forever for an agent that has not received the listener yet. */
+static int check_notify_rules(const struct rt_seccomp *sc, struct pal_err *err)
+{
+	static const char *const used_after_install[] = {
+		"sendmsg", "sendto", "write", "read", "recvmsg", "openat", "open", "close",
+		"close_range", "fcntl", "prctl", "landlock_restrict_self", "capset", "capget",
+		"setresuid", "setresgid", "setgroups", "execve", "execveat", "exit", "exit_group",
+		"brk", "mmap", "munmap", "mprotect", "rt_sigreturn", "rt_sigprocmask", "getpid"};
+	for (size_t i = 0; i < sc->n_syscalls; i++) {
+		if (sc->syscalls[i].action != RT_SCMP_ACT_NOTIFY)
+			continue;
+		for (size_t j = 0; sc->syscalls[i].names && sc->syscalls[i].names[j]; j++)
+			for (size_t k = 0; k < PAL_ARRAY_SIZE(used_after_install); k++)
+				if (!strcmp(sc->syscalls[i].names[j], used_after_install[k]))
+					return pal_err_set(
+						err, EINVAL,
+						"linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY on %s "
+						"would deadlock the container's start: the runtime "
+						"calls it before the listener reaches the agent",
+						i, used_after_install[k]);
+	}
+	return 0;
+}
+
 static int prepare(struct create_run *c, struct pal_err *err)
 {
 	const struct rt_create_opts *o = c->o;
@@ -350,11 +373,15 @@ static int prepare(struct create_run *c, struct pal_err *err)
 	c->hard_loaded = true;
 	if ((r = rt_hardening_apply_annotations(&c->hard, &c->cfg, err)) < 0)
 		return r;
+	if (c->cfg.has_seccomp && (r = check_notify_rules(&c->cfg.seccomp, err)) < 0)
+		return r;
 	if (c->cfg.has_seccomp || c->hard.seccomp_default) {
 		struct rt_seccomp_build_opts so = {.log_denials = c->hard.seccomp_log_denials,
 						   .effective_caps = c->cfg.process.caps.effective};
-		r = rt_seccomp_compile(c->cfg.has_seccomp ? &c->cfg.seccomp : NULL, &so,
-				       &c->seccomp, err);
+		if ((r = rt_root_prepare(c->g->root, err)) < 0)
+			return r;
+		r = rt_seccomp_compile_cached(c->g->root, c->cfg.has_seccomp ? &c->cfg.seccomp : NULL,
+					      &so, &c->seccomp, err);
 		if (r < 0)
 			return pal_err_prefix(err, "linux.seccomp");
 		c->has_seccomp = true;
@@ -434,7 +461,7 @@ static int spawn_init(struct create_run *c, struct pal_err *err)
 	    .no_pivot = c->o->no_pivot,
 	    .no_new_keyring = c->o->no_new_keyring,
 	    .userns_new = userns_new,
-	    .no_new_privs = cfg->process.no_new_privileges || c->hard.no_new_privs,
+	    .no_new_privs = effective_nnp(c),
 	    .landlock = c->hard.wx && rt_landlock_abi() > 0,
 	};
 	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);

@@ -119,8 +119,11 @@ static int process_from_args(struct exec_run *x, const struct rt_exec_opts *o,
 		x->proc.cwd = (char *)o->cwd;
 	if (o->user && (r = parse_user(o->user, &x->proc.user, err)) < 0)
 		return r;
-	if (o->no_new_privs)
+	/* The template's explicit choice carries over; --no-new-privs forces it. */
+	if (o->no_new_privs) {
 		x->proc.no_new_privileges = true;
+		x->proc.has_no_new_privileges = true;
+	}
 	for (size_t i = 0; o->caps && o->caps[i]; i++) {
 		int cap = rt_cap_from_name(o->caps[i]);
 		if (cap < 0)
@@ -259,7 +262,7 @@ static int exec_spawn(struct exec_run *x, const struct rt_exec_opts *o, struct p
 	int r = namespaces_to_join(x->s.pid, &ns_flags, err);
 	if (r < 0)
 		return r;
-	bool nnp = x->proc.no_new_privileges || x->s.no_new_privs;
+	bool nnp = x->proc.has_no_new_privileges ? x->proc.no_new_privileges : x->s.no_new_privs;
 	/* pid_for_children: the exec'd process is born in the container's pid namespace. */
 	_cleanup_close_ int own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	if (own_pidns < 0 || setns(x->pidfd, CLONE_NEWPID) < 0)

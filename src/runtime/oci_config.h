@@ -54,6 +54,7 @@ struct rt_process {
 	struct rt_rlimit *rlimits;
 	size_t n_rlimits;
 	bool no_new_privileges;
+	bool has_no_new_privileges; /* the config says either way (else the node policy decides) */
 	bool has_oom_score_adj;
 	int oom_score_adj;
 	char *apparmor_profile;  /* accepted only when empty: no AppArmor here */

@@ -243,6 +243,7 @@ int rt_oci_parse_process(json_t *obj, const char *path, struct rt_process *p, st
 	    (r = parse_capabilities(obj, path, &p->caps, err)) < 0 ||
 	    (r = parse_rlimits(obj, path, p, err)) < 0 ||
 	    (r = rt_oci_bool(obj, path, "noNewPrivileges", &p->no_new_privileges, err)) < 0 ||
+	    ((p->has_no_new_privileges = rt_oci_member(obj, "noNewPrivileges") != NULL), 0) ||
 	    (r = rt_oci_int(obj, path, "oomScoreAdj", -1000, 1000, &oom, &has_oom, err)) < 0 ||
 	    (r = parse_lsm(obj, path, p, err)) < 0 ||
 	    (r = rt_oci_parse_scheduler(obj, path, p, err)) < 0 ||
