@@ -12,6 +12,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SUP_MAX_KEY_FILE (64u << 10)
@@ -27,6 +28,12 @@ void sup_crypto_init(void)
 			abort();
 		done = true;
 	}
+}
+
+const char *sup_key_password_env(void)
+{
+	const char *p = getenv("PALISADE_PASSWORD");
+	return p ? p : getenv("COSIGN_PASSWORD");
 }
 
 static void openssl_reason(char *buf, size_t cap)

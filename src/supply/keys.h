@@ -13,6 +13,9 @@
 
 void sup_crypto_init(void);
 
+/* The key password from PALISADE_PASSWORD or COSIGN_PASSWORD (NULL if neither). */
+const char *sup_key_password_env(void);
+
 int sup_key_load_public(const char *path, EVP_PKEY **out, struct pal_err *err);
 int sup_key_load_public_mem(const char *name, const char *pem, size_t len, EVP_PKEY **out,
 			    struct pal_err *err);
