@@ -44,27 +44,27 @@ static int setup(void **state)
 	char cdigest[SUP_DIGEST_MAX];
 	sup_digest_compute(SUP_HASH_SHA256, config, strlen(config), cdigest);
 	f->manifest = pal_xasprintf(
-		"{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config."
-		"v1+json\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[{\"mediaType\":"
-		"\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:" L1
-		"\",\"size\":10}]}",
-		cdigest, strlen(config));
+	    "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config."
+	    "v1+json\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[{\"mediaType\":"
+	    "\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:" L1
+	    "\",\"size\":10}]}",
+	    cdigest, strlen(config));
 	sup_digest_compute(SUP_HASH_SHA256, f->manifest, strlen(f->manifest), f->mdigest);
 	_cleanup_free_ char *mkey = pal_xasprintf("manifest-%s", f->mdigest);
 	put_big_data(f->root, ID, mkey, f->manifest);
 	put_big_data(f->root, ID, cdigest, config);
-	_cleanup_free_ char *images = pal_xasprintf(
-		"[{\"id\":\"%s\",\"digest\":\"%s\",\"names\":[\"localhost/bb:latest\","
-		"\"registry.example.com/team/app:1.0\"],\"layer\":\"%s\"}]",
-		ID, f->mdigest, L2);
+	_cleanup_free_ char *images =
+	    pal_xasprintf("[{\"id\":\"%s\",\"digest\":\"%s\",\"names\":[\"localhost/bb:latest\","
+			  "\"registry.example.com/team/app:1.0\"],\"layer\":\"%s\"}]",
+			  ID, f->mdigest, L2);
 	_cleanup_free_ char *ip = pal_xasprintf("%s/overlay-images/images.json", f->root);
 	th_write(ip, images, strlen(images));
-	static const char layers[] = "[{\"id\":\"" L1 "\"},{\"id\":\"" L2 "\",\"parent\":\"" L1
-				     "\"}]";
+	static const char layers[] =
+	    "[{\"id\":\"" L1 "\"},{\"id\":\"" L2 "\",\"parent\":\"" L1 "\"}]";
 	_cleanup_free_ char *lp = pal_xasprintf("%s/layers.json", ldir);
 	th_write(lp, layers, strlen(layers));
 	static const char containers[] =
-		"[{\"id\":\"" CID "\",\"names\":[\"web\"],\"image\":\"" ID "\",\"layer\":\"" L2 "\"}]";
+	    "[{\"id\":\"" CID "\",\"names\":[\"web\"],\"image\":\"" ID "\",\"layer\":\"" L2 "\"}]";
 	_cleanup_free_ char *cp = pal_xasprintf("%s/containers.json", cdir);
 	th_write(cp, containers, strlen(containers));
 	*state = f;
@@ -84,8 +84,13 @@ static void test_lookup_forms(void **state)
 {
 	struct fx *f = *state;
 	_cleanup_free_ char *pinned = pal_xasprintf("localhost/bb@%s", f->mdigest);
-	const char *refs[] = {"localhost/bb:latest", "bb", "bb:latest", "localhost/bb",
-			      ID,                    "ba5227ccccaf", pinned,
+	const char *refs[] = {"localhost/bb:latest",
+			      "bb",
+			      "bb:latest",
+			      "localhost/bb",
+			      ID,
+			      "ba5227ccccaf",
+			      pinned,
 			      "registry.example.com/team/app:1.0"};
 	for (size_t i = 0; i < PAL_ARRAY_SIZE(refs); i++) {
 		struct sup_cstore_image ci;
@@ -96,9 +101,10 @@ static void test_lookup_forms(void **state)
 		assert_string_equal(ci.digest, f->mdigest);
 		sup_cstore_image_free(&ci);
 	}
-	const char *missing[] = {"nope", "ba52", "registry.example.com/team/app:2.0",
-				 ("localhost/bb@sha256:"
-				  "1111111111111111111111111111111111111111111111111111111111111111")};
+	const char *missing[] = {
+	    "nope", "ba52", "registry.example.com/team/app:2.0",
+	    ("localhost/bb@sha256:"
+	     "1111111111111111111111111111111111111111111111111111111111111111")};
 	for (size_t i = 0; i < PAL_ARRAY_SIZE(missing); i++) {
 		struct sup_cstore_image ci;
 		struct pal_err err = {0};
@@ -174,11 +180,11 @@ static void test_malformed_store(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_lookup_forms, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_image_open, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tampered_manifest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_container_image, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_store, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lookup_forms, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_image_open, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tampered_manifest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_container_image, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_malformed_store, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

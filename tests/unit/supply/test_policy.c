@@ -62,30 +62,30 @@ static void test_errors_name_the_place(void **state)
 	static const struct {
 		const char *text, *where, *what;
 	} cases[] = {
-		{"trust:\n  bogus: 1\n", ":2:3:", "unknown key 'bogus' in trust"},
-		{"trust:\n  default:\n    - type: maybe\n", ":3:13:", "unknown requirement type"},
-		{"trust:\n  default:\n    - type: signed\n      keys: [nokey]\n", ":4:14:",
-		 "not defined in trust.keys"},
-		{"trust:\n  keys:\n    a: {path: a.pub}\n  default:\n    - type: signed\n"
-		 "      keys: [a]\n      threshold: 2\n",
-		 ":5:7:", "could never be met"},
-		{"trust:\n  scopes:\n    busybox: [accept]\n", ":3:5:", "registry host"},
-		{"trust:\n  keys:\n    a:\n      path: a.pub\n      not_after: tomorrow\n", ":5:18:",
-		 "RFC 3339"},
-		{"trust:\n  keys:\n    a:\n      path: missing.pub\n", ":4:13:", "missing.pub"},
-		{"trust:\n  revoked: [abc]\n", ":2:13:", "fingerprints"},
-		{"trust:\n  default: [accept\n", ":3:1:", "YAML syntax error"},
-		{"trust:\n  default:\n    - type: vulnerabilities\n      max: {severe: 1}\n", ":4:13:",
-		 "unknown key 'severe'"},
-		{"trust:\n  default:\n    - type: vulnerabilities\n      max: {critical: -1}\n",
-		 ":4:23:", "0 or more"},
-		{"trust:\n  scopes:\n    \"*.a*.com\": [accept]\n", ":3:5:", "wildcard"},
-		{"trust:\n  default: []\n", ":2:12:", "no requirements"},
-		{"trust:\n  keys:\n    a: {path: a.pub, pem: x}\n", ":3:8:", "exactly one of path"},
-		{"trust:\n  keys:\n    a:\n      path: a.pub\n      not_before: 2027-01-01T00:00:00Z\n"
-		 "      not_after: 2026-01-01T00:00:00Z\n",
-		 ":4:7:", "before not_after"},
-		{"trust:\n  cache: {ttl: -5}\n", ":2:16:", "cache.ttl"},
+	    {"trust:\n  bogus: 1\n", ":2:3:", "unknown key 'bogus' in trust"},
+	    {"trust:\n  default:\n    - type: maybe\n", ":3:13:", "unknown requirement type"},
+	    {"trust:\n  default:\n    - type: signed\n      keys: [nokey]\n",
+	     ":4:14:", "not defined in trust.keys"},
+	    {"trust:\n  keys:\n    a: {path: a.pub}\n  default:\n    - type: signed\n"
+	     "      keys: [a]\n      threshold: 2\n",
+	     ":5:7:", "could never be met"},
+	    {"trust:\n  scopes:\n    busybox: [accept]\n", ":3:5:", "registry host"},
+	    {"trust:\n  keys:\n    a:\n      path: a.pub\n      not_after: tomorrow\n",
+	     ":5:18:", "RFC 3339"},
+	    {"trust:\n  keys:\n    a:\n      path: missing.pub\n", ":4:13:", "missing.pub"},
+	    {"trust:\n  revoked: [abc]\n", ":2:13:", "fingerprints"},
+	    {"trust:\n  default: [accept\n", ":3:1:", "YAML syntax error"},
+	    {"trust:\n  default:\n    - type: vulnerabilities\n      max: {severe: 1}\n",
+	     ":4:13:", "unknown key 'severe'"},
+	    {"trust:\n  default:\n    - type: vulnerabilities\n      max: {critical: -1}\n",
+	     ":4:23:", "0 or more"},
+	    {"trust:\n  scopes:\n    \"*.a*.com\": [accept]\n", ":3:5:", "wildcard"},
+	    {"trust:\n  default: []\n", ":2:12:", "no requirements"},
+	    {"trust:\n  keys:\n    a: {path: a.pub, pem: x}\n", ":3:8:", "exactly one of path"},
+	    {"trust:\n  keys:\n    a:\n      path: a.pub\n      not_before: 2027-01-01T00:00:00Z\n"
+	     "      not_after: 2026-01-01T00:00:00Z\n",
+	     ":4:7:", "before not_after"},
+	    {"trust:\n  cache: {ttl: -5}\n", ":2:16:", "cache.ttl"},
 	};
 	for (size_t i = 0; i < PAL_ARRAY_SIZE(cases); i++) {
 		struct sup_policy *p = NULL;
@@ -104,28 +104,28 @@ static void test_errors_name_the_place(void **state)
 static void test_valid_policy(void **state)
 {
 	struct fx *f = *state;
-	_cleanup_free_ char *text = pal_xasprintf(
-		"hardening:\n  seccomp: default\n"
-		"admission:\n  anything: [1, 2]\n"
-		"trust:\n"
-		"  signature_store: /tmp/store\n"
-		"  reports_dir: /tmp/reports\n"
-		"  cache: {dir: /tmp/cache, ttl: 60}\n"
-		"  revoked: [%s]\n"
-		"  keys:\n"
-		"    a: {path: a.pub, not_before: 2026-01-01T00:00:00Z}\n"
-		"    b: {path: %s, not_after: 2027-06-01T12:00:00+02:00}\n"
-		"  default: [reject]\n"
-		"  scopes:\n"
-		"    localhost/app:\n"
-		"      - type: signed\n"
-		"        keys: any\n"
-		"        threshold: 2\n"
-		"      - type: vulnerabilities\n"
-		"        max: {critical: 0, high: 3}\n"
-		"        fixable_only: true\n"
-		"    /srv/images: [accept]\n",
-		f->fp_a, f->pub_b);
+	_cleanup_free_ char *text =
+	    pal_xasprintf("hardening:\n  seccomp: default\n"
+			  "admission:\n  anything: [1, 2]\n"
+			  "trust:\n"
+			  "  signature_store: /tmp/store\n"
+			  "  reports_dir: /tmp/reports\n"
+			  "  cache: {dir: /tmp/cache, ttl: 60}\n"
+			  "  revoked: [%s]\n"
+			  "  keys:\n"
+			  "    a: {path: a.pub, not_before: 2026-01-01T00:00:00Z}\n"
+			  "    b: {path: %s, not_after: 2027-06-01T12:00:00+02:00}\n"
+			  "  default: [reject]\n"
+			  "  scopes:\n"
+			  "    localhost/app:\n"
+			  "      - type: signed\n"
+			  "        keys: any\n"
+			  "        threshold: 2\n"
+			  "      - type: vulnerabilities\n"
+			  "        max: {critical: 0, high: 3}\n"
+			  "        fixable_only: true\n"
+			  "    /srv/images: [accept]\n",
+			  f->fp_a, f->pub_b);
 	struct sup_policy *p = NULL;
 	struct pal_err err = {0};
 	if (load(f, text, &p, &err) < 0)
@@ -183,28 +183,31 @@ static const char *scope_of(struct sup_policy *p, const char *ref, const char *p
 static void test_scope_precedence(void **state)
 {
 	struct fx *f = *state;
-	_cleanup_free_ char *text = pal_xasprintf(
-		"trust:\n  default: [reject]\n  scopes:\n"
-		"    docker.io/library/busybox:1.36: [accept]\n"
-		"    docker.io/library/busybox@sha256:%064d: [accept]\n"
-		"    docker.io/library/busybox: [accept]\n"
-		"    docker.io/library: [accept]\n"
-		"    docker.io: [accept]\n"
-		"    \"*.example.com\": [accept]\n"
-		"    \"*.sub.example.com\": [accept]\n"
-		"    registry.example.com/team: [accept]\n"
-		"    localhost:5000/x: [accept]\n"
-		"    /srv/images: [accept]\n"
-		"    /srv/images/app:v1: [accept]\n"
-		"    /srv/images/app: [accept]\n",
-		7);
+	_cleanup_free_ char *text =
+	    pal_xasprintf("trust:\n  default: [reject]\n  scopes:\n"
+			  "    docker.io/library/busybox:1.36: [accept]\n"
+			  "    docker.io/library/busybox@sha256:%064d: [accept]\n"
+			  "    docker.io/library/busybox: [accept]\n"
+			  "    docker.io/library: [accept]\n"
+			  "    docker.io: [accept]\n"
+			  "    \"*.example.com\": [accept]\n"
+			  "    \"*.sub.example.com\": [accept]\n"
+			  "    registry.example.com/team: [accept]\n"
+			  "    localhost:5000/x: [accept]\n"
+			  "    /srv/images: [accept]\n"
+			  "    /srv/images/app:v1: [accept]\n"
+			  "    /srv/images/app: [accept]\n",
+			  7);
 	struct sup_policy *p = NULL;
 	struct pal_err err = {0};
 	if (load(f, text, &p, &err) < 0)
 		fail_msg("%s", err.msg);
-	assert_string_equal(scope_of(p, "busybox:1.36", NULL, NULL), "docker.io/library/busybox:1.36");
-	assert_string_equal(scope_of(p, "busybox:1.35", NULL, NULL),
-			    "docker.io/library/busybox@sha256:0000000000000000000000000000000000000000000000000000000000000007");
+	assert_string_equal(scope_of(p, "busybox:1.36", NULL, NULL),
+			    "docker.io/library/busybox:1.36");
+	assert_string_equal(
+	    scope_of(p, "busybox:1.35", NULL, NULL),
+	    "docker.io/library/"
+	    "busybox@sha256:0000000000000000000000000000000000000000000000000000000000000007");
 	sup_policy_free(p);
 	/* without the digest scope, the repository wins */
 	text = (free(text), pal_xstrdup("trust:\n  default: [reject]\n  scopes:\n"
@@ -221,7 +224,8 @@ static void test_scope_precedence(void **state)
 					"    /srv/images/app: [accept]\n"));
 	assert_int_equal(load(f, text, &p, &err), 0);
 	assert_string_equal(scope_of(p, "busybox", NULL, NULL), "docker.io/library/busybox");
-	assert_string_equal(scope_of(p, "docker.io/library/alpine:3", NULL, NULL), "docker.io/library");
+	assert_string_equal(scope_of(p, "docker.io/library/alpine:3", NULL, NULL),
+			    "docker.io/library");
 	assert_string_equal(scope_of(p, "bitnami/redis", NULL, NULL), "docker.io");
 	assert_string_equal(scope_of(p, "registry.example.com/team/app:1", NULL, NULL),
 			    "registry.example.com/team");
@@ -236,7 +240,8 @@ static void test_scope_precedence(void **state)
 	assert_string_equal(scope_of(p, NULL, "/srv/imagesX", NULL), "default");
 	/* a layout path scope wins over the reference the layout names */
 	assert_string_equal(scope_of(p, "busybox", "/srv/images/bb", NULL), "/srv/images");
-	assert_string_equal(scope_of(p, "busybox", "/elsewhere", NULL), "docker.io/library/busybox");
+	assert_string_equal(scope_of(p, "busybox", "/elsewhere", NULL),
+			    "docker.io/library/busybox");
 	sup_policy_free(p);
 }
 
@@ -258,11 +263,11 @@ static void test_times(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_errors_name_the_place, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_valid_policy, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_trust_section, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scope_precedence, setup, teardown),
-		cmocka_unit_test(test_times),
+	    cmocka_unit_test_setup_teardown(test_errors_name_the_place, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_valid_policy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_trust_section, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scope_precedence, setup, teardown),
+	    cmocka_unit_test(test_times),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
