@@ -219,7 +219,9 @@ bool sup_cache_get(struct sup_cache *c, const unsigned char key[32], int64_t now
 
 void sup_cache_put(struct sup_cache *c, const unsigned char key[32], const struct sup_verdict *v)
 {
-	if (v->expires <= v->decided_at)
+	/* Denials are not cached: a signature or report added afterwards must be
+	 * seen at once, and a denial costs the caller nothing it would save. */
+	if (!v->allow || v->expires <= v->decided_at)
 		return;
 	struct slot *s = find_slot(c, key, true);
 	s->used = true;

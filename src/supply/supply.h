@@ -50,7 +50,8 @@ int sup_verify_image_opts(const struct sup_policy *p, const struct sup_image *im
  * HMAC-SHA256 under a per-directory secret, dir owned by us and not writable
  * by others). A policy or key change makes a new generation, so old entries
  * are never looked up again; each entry also expires (policy cache.ttl, and no
- * later than the not_after of a key it relied on). */
+ * later than the not_after of a key it relied on). Only allow verdicts are
+ * cached: a denial is evaluated again next time. */
 struct sup_cache;
 int sup_cache_open(const char *dir, struct sup_cache **out, struct pal_err *err);
 void sup_cache_close(struct sup_cache *c);

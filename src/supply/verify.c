@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 struct eval {
@@ -281,18 +282,53 @@ int sup_verify_image(const struct sup_policy *p, const struct sup_image *img, st
 	return sup_verify_image_opts(p, img, NULL, v, err);
 }
 
+/* The identity of the vulnerability reports a scope relies on (name, size,
+ * mtime, inode), so that a new or rewritten report is never hidden by a cached
+ * verdict. Scopes without a vulnerabilities requirement read no directory. */
+static int report_stamp(const struct sup_policy *p, const struct sup_scope *s,
+			const struct sup_image *img, struct pal_buf *out, struct pal_err *err)
+{
+	for (size_t i = 0; i < s->n_reqs; i++) {
+		if (s->reqs[i].type != SUP_REQ_VULNS)
+			continue;
+		const char *dir = s->reqs[i].reports_dir ? s->reqs[i].reports_dir : p->reports_dir;
+		_cleanup_strv_ char **paths = NULL;
+		int r = sup_vulns_find(dir, img, &paths, err);
+		if (r < 0)
+			return r;
+		for (char **path = paths; *path; path++) {
+			struct stat st;
+			if (stat(*path, &st) < 0)
+				continue;
+			pal_buf_printf(out, "\n%s %lld %lld.%ld %llu", *path, (long long)st.st_size,
+				       (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+				       (unsigned long long)st.st_ino);
+		}
+	}
+	return 0;
+}
+
 int sup_verify_image_cached(struct sup_cache *c, const struct sup_policy *p,
 			    const struct sup_image *img, struct sup_verdict *v, struct pal_err *err)
 {
 	if (!c || p->cache_ttl <= 0)
 		return sup_verify_image(p, img, v, err);
 	const struct sup_scope *s = sup_policy_match(p, img);
+	struct pal_buf salt;
+	pal_buf_init(&salt);
+	pal_buf_puts(&salt, s->name);
+	int r = report_stamp(p, s, img, &salt, err);
+	if (r < 0) {
+		pal_buf_free(&salt);
+		return r;
+	}
 	unsigned char key[32];
-	sup_cache_key(p->generation, img->manifest_digest, s->name, key);
+	sup_cache_key(p->generation, img->manifest_digest, salt.data, key);
+	pal_buf_free(&salt);
 	int64_t now = (int64_t)time(NULL);
 	if (sup_cache_get(c, key, now, v))
 		return 0;
-	int r = sup_verify_image(p, img, v, err);
+	r = sup_verify_image(p, img, v, err);
 	if (r == 0)
 		sup_cache_put(c, key, v);
 	return r;
