@@ -1,4 +1,5 @@
 #include "layout.h"
+#include "beneath.h"
 #include "digest.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
@@ -13,8 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define RESOLVE_STRICT (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
-
 bool sup_layout_is_layout(const char *path)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -27,8 +26,7 @@ static int load_index(struct sup_layout *l, struct pal_err *err)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
-	_cleanup_close_ int fd =
-	    (int)pal_openat2(l->dirfd, "index.json", O_RDONLY | O_CLOEXEC, 0, RESOLVE_STRICT);
+	_cleanup_close_ int fd = sup_open_beneath(l->dirfd, "index.json", O_RDONLY, 0);
 	if (fd < 0)
 		return pal_err_sys(err, errno, "%s/index.json", l->path);
 	int r = pal_read_fd(fd, SUP_MAX_INDEX, &data, &len);
@@ -45,8 +43,7 @@ static int check_oci_layout(struct sup_layout *l, struct pal_err *err)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
-	_cleanup_close_ int fd =
-	    (int)pal_openat2(l->dirfd, "oci-layout", O_RDONLY | O_CLOEXEC, 0, RESOLVE_STRICT);
+	_cleanup_close_ int fd = sup_open_beneath(l->dirfd, "oci-layout", O_RDONLY, 0);
 	if (fd < 0)
 		return pal_err_sys(err, errno, "%s is not an OCI image layout (no oci-layout file)",
 				   l->path);
@@ -145,8 +142,7 @@ int sup_layout_open_blob(struct sup_layout *l, const char *digest, int64_t size,
 	int r = blob_rel_path(digest, rel, sizeof(rel), err);
 	if (r < 0)
 		return r;
-	_cleanup_close_ int fd =
-	    (int)pal_openat2(l->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0, RESOLVE_STRICT);
+	_cleanup_close_ int fd = sup_open_beneath(l->dirfd, rel, O_RDONLY | O_NOCTTY, 0);
 	if (fd < 0)
 		return pal_err_sys(err, errno, "blob %s in %s", digest, l->path);
 	struct stat st;

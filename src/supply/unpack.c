@@ -1,4 +1,5 @@
 #include "unpack.h"
+#include "beneath.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/strutil.h"
@@ -294,7 +295,10 @@ static int open_dir(struct ctx *c, char **parts, size_t n, bool create, int *out
 		return *out < 0 ? pal_err_sys(c->err, errno, "dup") : 0;
 	}
 	_cleanup_free_ char *rel = join_parts(parts, n);
-	int fd = (int)pal_openat2(c->rootfd, rel, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, c->resolve);
+	int fd =
+	    c->o->follow_symlinks_in_root
+		? (int)pal_openat2(c->rootfd, rel, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, c->resolve)
+		: sup_open_beneath(c->rootfd, rel, O_PATH | O_DIRECTORY, 0);
 	if (fd >= 0) {
 		*out = fd;
 		return 0;
@@ -313,8 +317,7 @@ static int open_dir(struct ctx *c, char **parts, size_t n, bool create, int *out
 		return r;
 	if (mkdirat(parent, parts[n - 1], 0755) < 0 && errno != EEXIST)
 		return pal_err_sys(c->err, errno, "mkdir '%.200s'", rel);
-	fd = (int)pal_openat2(parent, parts[n - 1], O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
-			      RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	fd = sup_open_beneath(parent, parts[n - 1], O_PATH | O_DIRECTORY, 0);
 	if (fd < 0)
 		return pal_err_sys(c->err, errno, "open '%.200s'", rel);
 	*out = fd;
