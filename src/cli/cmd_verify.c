@@ -14,7 +14,8 @@ static void usage(FILE *out)
 {
 	fprintf(
 	    out,
-	    "Usage: palisade verify (--key PUB | --policy FILE) [options] IMAGE\n\n"
+	    "Usage: palisade verify (--key PUB | --policy FILE) [options] (IMAGE | --container "
+	    "ID)\n\n"
 	    "Checks IMAGE (an OCI layout path[:tag|@digest], or a containers-storage name)\n"
 	    "against a public key (any cosign-compatible signature by that key) or a trust\n"
 	    "policy (scopes, keys, thresholds, vulnerability limits). Exit status: 0 verified,\n"
@@ -65,7 +66,7 @@ static void print_verdict(const struct sup_verdict *v, const struct sup_image *i
 
 int cmd_verify(int argc, char **argv)
 {
-	enum { O_SIG = 256, O_PAYLOAD, O_STORE, O_ROOT, O_REF, O_CACHE, O_NOCACHE };
+	enum { O_SIG = 256, O_PAYLOAD, O_STORE, O_ROOT, O_REF, O_CACHE, O_NOCACHE, O_CONTAINER };
 	static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
 					     {"policy", required_argument, NULL, 'p'},
 					     {"signature", required_argument, NULL, O_SIG},
@@ -75,11 +76,13 @@ int cmd_verify(int argc, char **argv)
 					     {"reference", required_argument, NULL, O_REF},
 					     {"cache-dir", required_argument, NULL, O_CACHE},
 					     {"no-cache", no_argument, NULL, O_NOCACHE},
+					     {"container", required_argument, NULL, O_CONTAINER},
 					     {"output", required_argument, NULL, 'o'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *key = NULL, *policy = NULL, *sig = NULL, *payload = NULL, *store = NULL,
-		   *root = NULL, *ref = NULL, *cache_dir = NULL, *output = "text";
+		   *root = NULL, *ref = NULL, *cache_dir = NULL, *output = "text",
+		   *container = NULL;
 	bool no_cache = false;
 	int c;
 	optind = 1;
@@ -112,6 +115,9 @@ int cmd_verify(int argc, char **argv)
 		case O_NOCACHE:
 			no_cache = true;
 			break;
+		case O_CONTAINER:
+			container = optarg;
+			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -124,8 +130,9 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	const char *problem = NULL;
-	if (optind != argc - 1)
-		problem = "give exactly one IMAGE";
+	if (optind != argc - (container ? 0 : 1))
+		problem = container ? "give either IMAGE or --container, not both"
+				    : "give exactly one IMAGE";
 	else if (!key == !policy)
 		problem = "give exactly one of --key and --policy";
 	else if (!sig != !payload)
@@ -145,8 +152,11 @@ int cmd_verify(int argc, char **argv)
 	struct sup_open_opts oo = {.storage_root = root, .reference = ref};
 	struct sup_verdict v;
 	int rc = PAL_EXIT_FAILURE;
+	_cleanup_free_ char *image_id = NULL;
+	if (container && sup_cstore_container_image(root, container, &image_id, &err) < 0)
+		goto out;
 	if ((key ? sup_policy_for_key(key, &p, &err) : sup_policy_load(policy, &p, &err)) < 0 ||
-	    sup_image_open_opts(argv[optind], &oo, &img, &err) < 0)
+	    sup_image_open_opts(container ? image_id : argv[optind], &oo, &img, &err) < 0)
 		goto out;
 	if (sig) {
 		_cleanup_free_ char *b64 = NULL, *pl = NULL;

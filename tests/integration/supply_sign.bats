@@ -216,7 +216,16 @@ setup() {
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"$digest"* ]]
 	done
-	# the layout made from the same image has another manifest digest: not signed
+	# the image a podman container was created from
+	sup_podman create --name "palisade-supply-c$$" "$SUP_IMAGE" true >/dev/null
+	run palisade verify --key "$W/k.pub" --storage-root "$SUP_T/storage" --signature-store "$store" --container "palisade-supply-c$$"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$digest"* ]]
+	sup_podman rm "palisade-supply-c$$" >/dev/null
+	run palisade verify --key "$W/k.pub" --storage-root "$SUP_T/storage" --container nosuchcontainer
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no container 'nosuchcontainer'"* ]]
+		# the layout made from the same image has another manifest digest: not signed
 	run palisade verify --key "$W/k.pub" --signature-store "$store" "$W/layout:bb"
 	[ "$status" -eq 3 ]
 }
