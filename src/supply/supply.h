@@ -8,7 +8,11 @@
  *   if (!v.allow) deny(v.reason);
  *
  * A return value below zero means verification could not be carried out
- * (unreadable store, out of memory): callers must treat it as a denial. */
+ * (unreadable store, out of memory): callers must treat it as a denial.
+ *
+ * Threads: a loaded policy and an opened image are read-only during
+ * verification and may be shared; a sup_cache is not locked, so a threaded
+ * caller (the webhook) keeps one per thread or serializes access to it. */
 #ifndef PAL_SUPPLY_SUPPLY_H
 #define PAL_SUPPLY_SUPPLY_H
 
