@@ -54,11 +54,11 @@ static void make_signed_layout(const char *dir, EVP_PKEY **key_out, char *digest
 				  ld);
 	sup_layout_write_blob(&l, cfg, strlen(cfg), cd, &err);
 	char *m = pal_xasprintf(
-		"{\"schemaVersion\":2,\"mediaType\":\"" SUP_MT_OCI_MANIFEST "\",\"config\":{"
-		"\"mediaType\":\"" SUP_MT_OCI_CONFIG "\",\"digest\":\"%s\",\"size\":%zu},"
-		"\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
-		"\"digest\":\"%s\",\"size\":1024}]}",
-		cd, strlen(cfg), ld);
+	    "{\"schemaVersion\":2,\"mediaType\":\"" SUP_MT_OCI_MANIFEST "\",\"config\":{"
+	    "\"mediaType\":\"" SUP_MT_OCI_CONFIG "\",\"digest\":\"%s\",\"size\":%zu},"
+	    "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
+	    "\"digest\":\"%s\",\"size\":1024}]}",
+	    cd, strlen(cfg), ld);
 	sup_layout_write_blob(&l, m, strlen(m), digest, &err);
 	struct sup_desc d = {.media_type = (char *)SUP_MT_OCI_MANIFEST,
 			     .digest = digest,
@@ -187,7 +187,8 @@ int main(int argc, char **argv)
 		double a = now_us();
 		struct sup_image *im = NULL;
 		struct sup_cache *fresh = NULL;
-		if (sup_image_open(ref, &im, &err) < 0 || sup_cache_open(p->cache_dir, &fresh, &err) < 0 ||
+		if (sup_image_open(ref, &im, &err) < 0 ||
+		    sup_cache_open(p->cache_dir, &fresh, &err) < 0 ||
 		    sup_verify_image_cached(fresh, p, im, &v, &err) < 0 || !v.allow)
 			die("end to end", &err);
 		sup_cache_close(fresh);

@@ -14,10 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pal_buf_init(&pae);
 			sup_dsse_pae(b.payload_type, b.payload, b.payload_len, &pae);
 			pal_buf_free(&pae);
-			sup_intoto_check("statement", b.payload, b.payload_len,
-					 "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c0"
-					 "60f61caaff8a",
-					 &err);
+			sup_intoto_check(
+			    "statement", b.payload, b.payload_len,
+			    "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c0"
+			    "60f61caaff8a",
+			    &err);
 		}
 		sup_bundle_free(&b);
 	}
