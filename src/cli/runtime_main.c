@@ -465,7 +465,7 @@ static int cmd_spec(struct cli *c)
 	}
 	_cleanup_free_ char *text = rt_config_default_spec(c->rootless);
 	struct pal_err err = {0};
-	if (pal_write_file_atomic(path, text, strlen(text), 0644, &err) < 0)
+	if (pal_write_file_replace(path, text, strlen(text), 0644, &err) < 0)
 		return fail(&err);
 	return 0;
 }

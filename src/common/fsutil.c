@@ -103,15 +103,15 @@ int pal_write_existing(int dirfd, const char *path, const char *data, size_t len
 	return 0;
 }
 
-int pal_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			  struct pal_err *err)
+static int write_replace(const char *path, const void *data, size_t len, mode_t mode,
+			 bool durable, struct pal_err *err)
 {
 	_cleanup_free_ char *tmp = pal_xasprintf("%s.tmp.%d", path, (int)getpid());
 	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return pal_err_sys(err, errno, "create %s", tmp);
 	int r = pal_write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r < 0) {
 		unlink(tmp);
@@ -123,6 +123,18 @@ int pal_write_file_atomic(const char *path, const void *data, size_t len, mode_t
 		return pal_err_sys(err, e, "rename %s to %s", tmp, path);
 	}
 	return 0;
+}
+
+int pal_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			  struct pal_err *err)
+{
+	return write_replace(path, data, len, mode, true, err);
+}
+
+int pal_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+			   struct pal_err *err)
+{
+	return write_replace(path, data, len, mode, false, err);
 }
 
 int pal_mkdir_p(const char *path, mode_t mode, struct pal_err *err)

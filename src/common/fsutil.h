@@ -25,6 +25,10 @@ int pal_write_existing(int dirfd, const char *path, const char *data, size_t len
 /* Creates or replaces path atomically: write to a temporary beside it, fsync, rename. */
 int pal_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			  struct pal_err *err);
+/* The same without fsync: for state that does not outlive a reboot anyway
+ * (runtime state, pid files), where readers need atomicity, not durability. */
+int pal_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+			   struct pal_err *err);
 
 int pal_write_all(int fd, const void *data, size_t len);
 

@@ -302,7 +302,7 @@ static int write_pid_file(const char *path, pid_t pid, struct pal_err *err)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return pal_write_file_atomic(path, buf, (size_t)n, 0644, err);
+	return pal_write_file_replace(path, buf, (size_t)n, 0644, err);
 }
 
 static int copy_config(struct create_run *c, struct pal_err *err)
@@ -314,7 +314,7 @@ static int copy_config(struct create_run *c, struct pal_err *err)
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *dst = rt_state_path(c->g->root, c->o->id, "config.json");
-	return pal_write_file_atomic(dst, text, len, 0600, err);
+	return pal_write_file_replace(dst, text, len, 0600, err);
 }
 
 /* A NOTIFY filter is installed before the init hands its listener to us; a
@@ -539,6 +539,15 @@ static int handshake(struct create_run *c, struct pal_err *err)
 	return 0;
 }
 
+static int commit(struct create_run *c, struct pal_err *err)
+{
+	static struct rt_sync_msg msg;
+	int r = rt_sync_send(c->sync[0], RT_SYNC_COMMIT, 0, NULL, 0);
+	if (r < 0)
+		return pal_err_sys(err, -r, "signal the container init");
+	return rt_sync_expect(c->sync[0], RT_SYNC_COMMITTED, &msg, err);
+}
+
 int rt_create(const struct rt_globals *g, const struct rt_create_opts *o, pid_t *pid_out,
 	      struct pal_err *err)
 {
@@ -602,6 +611,8 @@ int rt_create(const struct rt_globals *g, const struct rt_create_opts *o, pid_t 
 	    (r = save_state(&c, err)) < 0)
 		goto fail;
 	if (o->pid_file && (r = write_pid_file(o->pid_file, c.pid, err)) < 0)
+		goto fail;
+	if ((r = commit(&c, err)) < 0)
 		goto fail;
 	if (pid_out)
 		*pid_out = c.pid;

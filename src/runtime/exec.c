@@ -286,7 +286,7 @@ static int exec_spawn(struct exec_run *x, const struct rt_exec_opts *o, struct p
 	if (o->pid_file) {
 		char buf[32];
 		int n = snprintf(buf, sizeof(buf), "%d", (int)x->pid);
-		if ((r = pal_write_file_atomic(o->pid_file, buf, (size_t)n, 0644, err)) < 0)
+		if ((r = pal_write_file_replace(o->pid_file, buf, (size_t)n, 0644, err)) < 0)
 			return r;
 	}
 	return 0;

@@ -233,7 +233,13 @@ _Noreturn void rt_init_main(struct rt_init_ctx *c)
 		rt_sync_send_error(c->sync_fd, &err);
 		_exit(1);
 	}
+	/* Until `create` has recorded us, its death must take us with it; after
+	 * the commit we outlive it, waiting for `start`. */
+	if (rt_sync_expect(c->sync_fd, RT_SYNC_COMMIT, &msg, &err) < 0)
+		_exit(1);
 	prctl(PR_SET_PDEATHSIG, 0);
+	if (rt_sync_send(c->sync_fd, RT_SYNC_COMMITTED, 0, NULL, 0) < 0)
+		_exit(1);
 	close(c->sync_fd);
 
 	/* Wait for `start`: opening the fifo for writing blocks until it reads. */

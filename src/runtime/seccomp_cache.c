@@ -132,7 +132,7 @@ int rt_seccomp_cache_put(const char *root, const char *key, size_t key_len,
 	pal_buf_append(&b, key, key_len);
 	pal_buf_append(&b, prog, plen);
 	_cleanup_free_ char *path = entry_path(root, key, key_len);
-	r = pal_write_file_atomic(path, b.data, b.len, 0600, err);
+	r = pal_write_file_replace(path, b.data, b.len, 0600, err);
 	pal_buf_free(&b);
 	return r;
 }

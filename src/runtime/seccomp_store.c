@@ -83,7 +83,7 @@ int rt_seccomp_program_save(const struct rt_seccomp_program *p, const char *path
 				   path, p->n_insns, BPF_MAXINSNS);
 	size_t len;
 	_cleanup_free_ char *data = rt_seccomp_program_serialize(p, &len);
-	int r = pal_write_file_atomic(path, data, len, 0600, err);
+	int r = pal_write_file_replace(path, data, len, 0600, err);
 	if (r < 0)
 		return pal_err_prefix(err, "save seccomp filter");
 	return 0;

@@ -123,7 +123,7 @@ int rt_state_save(const char *root, const struct rt_state *s, struct pal_err *er
 	if (!text)
 		return pal_err_set(err, ENOMEM, "serialize state of %s", s->id);
 	_cleanup_free_ char *path = rt_state_path(root, s->id, "state.json");
-	return pal_write_file_atomic(path, text, strlen(text), 0600, err);
+	return pal_write_file_replace(path, text, strlen(text), 0600, err);
 }
 
 static char *dup_opt(json_t *o, const char *k)
@@ -359,7 +359,7 @@ int rt_agent_record_write(const struct rt_state *s, enum rt_status st, struct pa
 		json_object_set(o, "hardening", s->hardening);
 	_cleanup_free_ char *text = pal_json_dump_line(o);
 	_cleanup_free_ char *path = pal_xasprintf("%s/%s.json", dir, s->id);
-	r = pal_write_file_atomic(path, text, strlen(text), 0644, err);
+	r = pal_write_file_replace(path, text, strlen(text), 0644, err);
 	return r < 0 ? pal_err_prefix(err, "agent record for %s", s->id) : 0;
 }
 
