@@ -15,6 +15,8 @@ enum rt_sync_type {
 	RT_SYNC_HOOKS_DONE, /* parent → init: continue */
 	RT_SYNC_READY,	    /* init → parent: set up, waiting for start; payload: exec paths */
 	RT_SYNC_ERROR,	    /* either way: payload is the message */
+	RT_SYNC_COMMIT,	    /* parent -> init: state saved; stop dying with the parent */
+	RT_SYNC_COMMITTED,  /* init -> parent: done, the parent may exit */
 };
 
 #define RT_SYNC_PAYLOAD_MAX (64u * 1024u)
