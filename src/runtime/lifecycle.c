@@ -208,11 +208,11 @@ int rt_delete(const struct rt_globals *g, const char *id, bool force, struct pal
 		pal_err_clear(err);
 		if (rt_id_validate(id, err) < 0)
 			return -err->code;
+		/* As runc: forcing the removal of what is not there is success
+		 * (containerd's shim deletes again after its own cleanup). */
 		_cleanup_free_ char *dir = rt_state_path(g->root, id, NULL);
-		if (!pal_path_exists(dir))
-			return pal_err_set(err, ENOENT, "container %s does not exist", id);
 		rt_agent_record_remove(id);
-		return rt_state_remove(g->root, id, err);
+		return pal_path_exists(dir) ? rt_state_remove(g->root, id, err) : 0;
 	}
 	if (r < 0)
 		return r;
