@@ -3,6 +3,7 @@
 #include "runtime/features.h"
 #include "runtime/container.h"
 #include "runtime/oci_config.h"
+#include "runtime/policy.h"
 #include "runtime/state.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
@@ -58,6 +59,8 @@ enum {
 	O_DEBUG,
 	O_CRIU,
 	O_VERSION,
+	O_STATE_DIR,
+	O_POLICY,
 };
 
 /* Parses options up to the first positional argument (or "--"). Returns the
@@ -228,6 +231,14 @@ static int on_opt(void *ctx, int id, const char *v)
 			return -1;
 		}
 		break;
+	/* Palisade's own globals, for engines that can only pass runtime flags
+	 * (podman --runtime-flag, containers.conf runtime args). */
+	case O_STATE_DIR:
+		setenv("PALISADE_STATE_DIR", v, 1);
+		break;
+	case O_POLICY:
+		setenv("PALISADE_POLICY", v, 1);
+		break;
 	case O_CGROUP:
 		fprintf(stderr, "palisade-runtime exec: --cgroup is not supported: the process "
 				"joins the container's cgroup\n");
@@ -268,6 +279,8 @@ static const struct opt global_opts[] = {{"root", 0, true, O_ROOT},
 					 {"debug", 0, false, O_DEBUG},
 					 {"criu", 0, true, O_CRIU},
 					 {"rootless", 0, true, O_ROOTLESS},
+					 {"state-dir", 0, true, O_STATE_DIR},
+					 {"policy", 0, true, O_POLICY},
 					 HELP_OPT,
 					 {"version", 'v', false, O_VERSION},
 					 {0}};
@@ -510,10 +523,13 @@ static void usage(FILE *out)
 		"  --log FILE          log file (default: stderr)\n"
 		"  --log-format FMT    text or json\n"
 		"  --systemd-cgroup    cgroupsPath is slice:prefix:name (needs systemd)\n"
+		"  --state-dir DIR     container records for the agent (default %s,\n"
+		"                      or $PALISADE_STATE_DIR)\n"
+		"  --policy FILE       node policy (default %s, or $PALISADE_POLICY)\n"
 		"  --debug             verbose logging\n"
 		"  --version, --help\n\n"
 		"Commands:\n",
-		RT_DEFAULT_ROOT);
+		RT_DEFAULT_ROOT, RT_AGENT_STATE_DEFAULT, RT_POLICY_DEFAULT_PATH);
 	for (size_t i = 0; i < PAL_ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\nHardening (seccomp, W^X with Landlock, no_new_privs) is on by default;\n"

@@ -1,4 +1,6 @@
 # Shared setup for tests that drive palisade-runtime directly.
+bats_require_minimum_version 1.5.0
+
 # Every test gets its own runtime root, agent state dir, policy and cgroup
 # parent, and teardown removes all of it: containers, cgroups, mounts.
 
