@@ -196,7 +196,7 @@ static int resolve_field(struct cctx *cc, const struct ast_field *af, bool outpu
 			int64_t v;
 			char tmp[32];
 			if (af->arg_len >= sizeof(tmp) ||
-			    (memcpy(tmp, af->arg, af->arg_len), tmp[af->arg_len] = '\0',
+			    (eng_copy(tmp, af->arg, af->arg_len), tmp[af->arg_len] = '\0',
 			     pal_parse_int64(tmp, &v) < 0) ||
 			    v < 0 || v > 1024) {
 				snprintf(why, cap,
@@ -229,7 +229,7 @@ static int resolve_field(struct cctx *cc, const struct ast_field *af, bool outpu
 			char tmp[32];
 			int64_t v;
 			if (af->arg_len < sizeof(tmp)) {
-				memcpy(tmp, af->arg, af->arg_len);
+				eng_copy(tmp, af->arg, af->arg_len);
 				tmp[af->arg_len] = '\0';
 				if (pal_parse_int64(tmp, &v) == 0 && v >= 0 && v < 64)
 					index = (long)v;
@@ -379,7 +379,7 @@ static bool parse_int(const char *s, size_t n, int64_t *out)
 	char tmp[64];
 	if (n == 0 || n >= sizeof(tmp))
 		return false;
-	memcpy(tmp, s, n);
+	eng_copy(tmp, s, n);
 	tmp[n] = '\0';
 	if (n > 2 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X')) {
 		uint64_t u;
@@ -437,7 +437,7 @@ static bool expand_value(struct cctx *cc, const struct ast_value *v, struct vals
 {
 	if (!v->quoted && v->n < 256) {
 		char name[256];
-		memcpy(name, v->s, v->n);
+		eng_copy(name, v->s, v->n);
 		name[v->n] = '\0';
 		struct ld_list *li = ld_find_list(cc->l, name);
 		if (li)
@@ -516,7 +516,7 @@ static void check_event_name(struct cctx *cc, const struct ast_value *v, const s
 	char name[128];
 	if (v->n >= sizeof(name))
 		goto unknown;
-	memcpy(name, v->s, v->n);
+	eng_copy(name, v->s, v->n);
 	name[v->n] = '\0';
 	if (pal_evt_type_from_name(name) >= 0)
 		return;
@@ -737,7 +737,7 @@ static bool compile_list(struct cctx *cc, struct eng_cmp *k, const struct ast *t
 	if (t->cmp.rhs_kind == RHS_LISTREF) {
 		char name[256];
 		size_t n = t->cmp.value.n < 255 ? t->cmp.value.n : 255;
-		memcpy(name, t->cmp.value.s, n);
+		eng_copy(name, t->cmp.value.s, n);
 		name[n] = '\0';
 		struct ld_list *li = ld_find_list(cc->l, name);
 		if (!li) {
@@ -941,7 +941,7 @@ static struct cnode *compile_logic(struct cctx *cc, const struct ast *t)
 		if (k->kind == (is_and ? CN_AND : CN_OR)) {
 			struct cnode **more =
 			    arena_alloc(&cc->rs->arena, sizeof(*kids) * (t->logic.n + k->n));
-			memcpy(more, kids, sizeof(*kids) * n);
+			eng_copy(more, kids, sizeof(*kids) * n);
 			kids = more;
 			for (uint32_t j = 0; j < k->n; j++)
 				kids[n++] = k->kids[j];
@@ -1065,21 +1065,27 @@ static struct cnode *compile_ast(struct cctx *cc, const struct ast *t)
 
 /* ---- exceptions ------------------------------------------------------------------ */
 
+/* Exceptions have no condition text: their comparisons point at YAML nodes.
+ * Offset 0 is the field's position, anything else the value's. */
 static void fixed_locate(const struct eng_src *s, size_t off, const char **file, unsigned *line,
 			 unsigned *col)
 {
-	(void)off;
 	const struct ld_pos *p = s->ctx;
+	if (off && p[1].file)
+		p++;
 	*file = p->file;
 	*line = p->line;
 	*col = p->col;
 }
 
-static struct eng_src *fixed_src(struct eng_loader *l, const struct ld_pos *pos)
+static struct eng_src *fixed_src(struct eng_loader *l, const struct ld_pos *field,
+				 const struct ld_pos *value)
 {
 	struct eng_src *s = arena_alloc(&l->arena, sizeof(*s));
-	struct ld_pos *p = arena_alloc(&l->arena, sizeof(*p));
-	*p = *pos;
+	struct ld_pos *p = arena_alloc(&l->arena, sizeof(*p) * 2);
+	p[0] = *field;
+	if (value)
+		p[1] = *value;
 	s->text = "";
 	s->locate = fixed_locate;
 	s->ctx = p;
@@ -1114,16 +1120,16 @@ static struct ast *exception_ast(struct cctx *cc, const struct ld_exc *e)
 	if (!e->ntuples)
 		return NULL;
 	struct eng_arena *a = &cc->l->arena;
-	const struct eng_src *src = fixed_src(cc->l, &e->pos);
 	struct ast **alts = arena_alloc(a, sizeof(*alts) * e->ntuples);
 	for (size_t i = 0; i < e->ntuples; i++) {
 		const struct ld_exc_tuple *tu = &e->tuples[i];
 		struct ast **cmps = arena_alloc(a, sizeof(*cmps) * e->nfields);
 		for (size_t j = 0; j < e->nfields; j++) {
 			const struct ld_exc_val *v = &tu->v[j];
-			const struct eng_src *vsrc = fixed_src(cc->l, &v->pos);
+			const struct eng_src *vsrc =
+			    fixed_src(cc->l, e->field_pos ? &e->field_pos[j] : &e->pos, &v->pos);
 			struct ast *c = ast_new(a, AST_CMP, vsrc, 0);
-			if (!exc_field(cc, e->fields[j], src, &c->cmp.lhs))
+			if (!exc_field(cc, e->fields[j], vsrc, &c->cmp.lhs))
 				return NULL;
 			c->cmp.op = (uint8_t)eng_op_from_name(e->comps[j], strlen(e->comps[j]));
 			if (eng_op_is_list(c->cmp.op)) {
@@ -1146,7 +1152,7 @@ static struct ast *exception_ast(struct cctx *cc, const struct ld_exc *e)
 				c->cmp.rhs_kind = RHS_NONE;
 			} else {
 				c->cmp.rhs_kind = RHS_VALUE;
-				c->cmp.value = (struct ast_value){v->s, strlen(v->s), true, 0};
+				c->cmp.value = (struct ast_value){v->s, strlen(v->s), true, 1};
 			}
 			cmps[j] = c;
 		}
@@ -1248,16 +1254,16 @@ static void node_types(const struct cnode *n, uint64_t *can_true, uint64_t *can_
 	all[TYPE_WORDS - 1] = PAL_EVT__COUNT % 64 ? (1ull << (PAL_EVT__COUNT % 64)) - 1 : ~0ull;
 	switch (n->kind) {
 	case CN_TRUE:
-		memcpy(can_true, all, sizeof(all));
+		eng_copy(can_true, all, sizeof(all));
 		memset(can_false, 0, sizeof(all));
 		return;
 	case CN_FALSE:
 		memset(can_true, 0, sizeof(all));
-		memcpy(can_false, all, sizeof(all));
+		eng_copy(can_false, all, sizeof(all));
 		return;
 	case CN_CMP:
-		memcpy(can_true, all, sizeof(all));
-		memcpy(can_false, all, sizeof(all));
+		eng_copy(can_true, all, sizeof(all));
+		eng_copy(can_false, all, sizeof(all));
 		return;
 	case CN_TYPES:
 		for (unsigned w = 0; w < TYPE_WORDS; w++) {
@@ -1360,7 +1366,7 @@ static void compile_rule(struct cctx *cc, struct crule *cr)
 		return;
 	uint64_t t[TYPE_WORDS], f[TYPE_WORDS];
 	node_types(cr->cond, t, f);
-	memcpy(cr->types.bits, t, sizeof(t));
+	eng_copy(cr->types.bits, t, sizeof(t));
 	bool none = true, all = true;
 	for (unsigned e = 0; e < PAL_EVT__COUNT; e++) {
 		bool has = eng_evtset_has(&cr->types, e);

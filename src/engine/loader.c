@@ -220,12 +220,12 @@ static struct ld_text *text_append(struct eng_loader *l, const struct ld_text *a
 {
 	size_t len = a->src.len + 1 + b->src.len;
 	char *buf = pal_xmalloc(len + 1);
-	memcpy(buf, a->src.text, a->src.len);
+	eng_copy(buf, a->src.text, a->src.len);
 	buf[a->src.len] = ' ';
-	memcpy(buf + a->src.len + 1, b->src.text, b->src.len);
+	eng_copy(buf + a->src.len + 1, b->src.text, b->src.len);
 	struct ld_text *t = text_new(l, buf, len, a->nfrags + b->nfrags);
 	free(buf);
-	memcpy(t->frags, a->frags, sizeof(*t->frags) * a->nfrags);
+	eng_copy(t->frags, a->frags, sizeof(*t->frags) * a->nfrags);
 	for (size_t i = 0; i < b->nfrags; i++) {
 		t->frags[a->nfrags + i] = b->frags[i];
 		t->frags[a->nfrags + i].off += a->src.len + 1;
@@ -278,6 +278,21 @@ static void item_err(struct item_ctx *ic, const yaml_node_t *n, const char *code
 	va_end(ap);
 	struct ld_pos p = node_pos(ic->f, n);
 	ld_diag(ic->l, ENG_DIAG_ERROR, &p, ic->kind, ic->name, code, "%s", msg);
+	ic->ok = false;
+}
+
+static void item_err_at(struct item_ctx *ic, const struct ld_pos *p, const char *code,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void item_err_at(struct item_ctx *ic, const struct ld_pos *p, const char *code,
+			const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ld_diag(ic->l, ENG_DIAG_ERROR, p, ic->kind, ic->name, code, "%s", msg);
 	ic->ok = false;
 }
 
@@ -509,8 +524,8 @@ static void load_list(struct eng_loader *l, struct item_ctx *ic, yaml_node_t *ma
 	}
 	if (mode == OV_APPEND) {
 		struct ld_item *v = arena_alloc(&l->arena, sizeof(*v) * (old->n + n + 1));
-		memcpy(v, old->items, sizeof(*v) * old->n);
-		memcpy(v + old->n, items, sizeof(*v) * n);
+		eng_copy(v, old->items, sizeof(*v) * old->n);
+		eng_copy(v + old->n, items, sizeof(*v) * n);
 		old->items = v;
 		old->n += n;
 		return;
@@ -630,8 +645,15 @@ static struct ld_exc *read_exception(struct item_ctx *ic, yaml_node_t *n)
 		    *vn = slot(s, ns, "values");
 	if (fn) {
 		e->single = pal_yaml_is_scalar(fn);
-		if (!get_strings(ic, fn, "fields", true, &e->fields, &e->nfields))
+		struct ld_item *fitems;
+		if (!get_items(ic, fn, "fields", true, &fitems, &e->nfields))
 			return NULL;
+		e->fields = arena_alloc(&l->arena, sizeof(*e->fields) * (e->nfields + 1));
+		e->field_pos = arena_alloc(&l->arena, sizeof(*e->field_pos) * (e->nfields + 1));
+		for (size_t i = 0; i < e->nfields; i++) {
+			e->fields[i] = fitems[i].s;
+			e->field_pos[i] = fitems[i].pos;
+		}
 		if (!e->nfields) {
 			item_err(ic, fn, "exception", "exception '%s' has an empty 'fields'",
 				 e->name);
@@ -698,6 +720,7 @@ static struct ld_exc *read_exception(struct item_ctx *ic, yaml_node_t *n)
 		 * exception's form, which for an append is only known once the
 		 * exception it extends is found: keep the raw shape here. */
 		struct ld_exc_tuple *t = &e->tuples[e->ntuples++];
+		t->pos = node_pos(ic->f, tn);
 		t->is_seq = pal_yaml_is_seq(tn);
 		t->n = t->is_seq
 			   ? (size_t)(tn->data.sequence.items.top - tn->data.sequence.items.start)
@@ -723,6 +746,7 @@ static struct ld_exc *read_exception(struct item_ctx *ic, yaml_node_t *n)
 static bool check_tuples(struct item_ctx *ic, const struct ld_exc *e, struct ld_exc_tuple *tuples,
 			 size_t n, const yaml_node_t *where)
 {
+	(void)where;
 	for (size_t i = 0; i < n; i++) {
 		struct ld_exc_tuple *t = &tuples[i];
 		if (e->single) {
@@ -736,9 +760,10 @@ static bool check_tuples(struct item_ctx *ic, const struct ld_exc *e, struct ld_
 				    arena_alloc(&ic->l->arena, sizeof(struct ld_item) * (t->n + 1));
 				for (size_t j = 0; j < t->n; j++) {
 					if (t->v[j].is_seq) {
-						item_err(ic, where, "exception",
-							 "exception '%s': values nested too deeply",
-							 e->name);
+						item_err_at(
+						    ic, &t->pos, "exception",
+						    "exception '%s': values nested too deeply",
+						    e->name);
 						return false;
 					}
 					seq->items[j] = (struct ld_item){t->v[j].s, t->v[j].pos};
@@ -750,18 +775,20 @@ static bool check_tuples(struct item_ctx *ic, const struct ld_exc *e, struct ld_
 			continue;
 		}
 		if (!t->is_seq || t->n != e->nfields) {
-			item_err(ic, where, "exception",
-				 "exception '%s' has %zu fields but a value tuple has %zu item%s",
-				 e->name, e->nfields, t->n, t->n == 1 ? "" : "s");
+			item_err_at(
+			    ic, &t->pos, "exception",
+			    "exception '%s' has %zu fields but a value tuple has %zu item%s",
+			    e->name, e->nfields, t->n, t->n == 1 ? "" : "s");
 			return false;
 		}
 		for (size_t j = 0; j < t->n; j++) {
 			int op = eng_op_from_name(e->comps[j], strlen(e->comps[j]));
 			if (t->v[j].is_seq && !eng_op_is_list(op)) {
-				item_err(ic, where, "exception",
-					 "exception '%s': a list value needs comps in, pmatch or "
-					 "intersects for field %s, not '%s'",
-					 e->name, e->fields[j], e->comps[j]);
+				item_err_at(
+				    ic, &t->pos, "exception",
+				    "exception '%s': a list value needs comps in, pmatch or "
+				    "intersects for field %s, not '%s'",
+				    e->name, e->fields[j], e->comps[j]);
 				return false;
 			}
 		}
@@ -830,7 +857,7 @@ static bool merge_exceptions(struct item_ctx *ic, struct ld_rule *r, struct ld_e
 			if (!check_new_exceptions(ic, &add[i], 1, where))
 				return false;
 			struct ld_exc *v = arena_alloc(a, sizeof(*v) * (r->nexc + 1));
-			memcpy(v, r->exc, sizeof(*v) * r->nexc);
+			eng_copy(v, r->exc, sizeof(*v) * r->nexc);
 			v[r->nexc++] = add[i];
 			r->exc = v;
 			continue;
@@ -852,8 +879,8 @@ static bool merge_exceptions(struct item_ctx *ic, struct ld_rule *r, struct ld_e
 			return false;
 		struct ld_exc_tuple *t =
 		    arena_alloc(a, sizeof(*t) * (old->ntuples + add[i].ntuples + 1));
-		memcpy(t, old->tuples, sizeof(*t) * old->ntuples);
-		memcpy(t + old->ntuples, add[i].tuples, sizeof(*t) * add[i].ntuples);
+		eng_copy(t, old->tuples, sizeof(*t) * old->ntuples);
+		eng_copy(t + old->ntuples, add[i].tuples, sizeof(*t) * add[i].ntuples);
 		old->tuples = t;
 		old->ntuples += add[i].ntuples;
 	}
@@ -923,16 +950,16 @@ static const char *join_desc(struct eng_arena *a, const char *x, const char *y)
 {
 	size_t nx = strlen(x), ny = strlen(y);
 	char *p = arena_alloc(a, nx + ny + 2);
-	memcpy(p, x, nx);
+	eng_copy(p, x, nx);
 	p[nx] = ' ';
-	memcpy(p + nx + 1, y, ny);
+	eng_copy(p + nx + 1, y, ny);
 	return p;
 }
 
 static void add_tags(struct eng_arena *a, struct ld_rule *r, const char **tags, size_t n)
 {
 	const char **v = arena_alloc(a, sizeof(*v) * (r->ntags + n + 1));
-	memcpy(v, r->tags, sizeof(*v) * r->ntags);
+	eng_copy(v, r->tags, sizeof(*v) * r->ntags);
 	size_t k = r->ntags;
 	for (size_t i = 0; i < n; i++) {
 		bool dup = false;

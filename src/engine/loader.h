@@ -69,12 +69,14 @@ struct ld_exc_tuple {
 	struct ld_exc_val *v;
 	size_t n;
 	bool is_seq;
+	struct ld_pos pos;
 };
 
 struct ld_exc {
 	const char *name;
 	bool single; /* `fields: one.field` form: values are a plain list */
 	const char **fields;
+	struct ld_pos *field_pos;
 	size_t nfields;
 	const char **comps;
 	struct ld_exc_tuple *tuples;

@@ -53,7 +53,7 @@ struct ast *ast_logic(struct eng_arena *a, enum ast_kind k, struct ast **kids, s
 {
 	struct ast *t = ast_new(a, k, n ? kids[0]->src : NULL, n ? kids[0]->pos : 0);
 	t->logic.kids = arena_alloc(a, sizeof(*kids) * (n ? n : 1));
-	memcpy(t->logic.kids, kids, sizeof(*kids) * n);
+	eng_copy(t->logic.kids, kids, sizeof(*kids) * n);
 	t->logic.n = n;
 	return t;
 }
@@ -297,7 +297,7 @@ static struct ast *parse_chain(struct parser *p, enum eng_tok_kind joiner, enum 
 			return NULL;
 		if (n == cap) {
 			struct ast **bigger = arena_alloc(p->a, sizeof(*kids) * cap * 2);
-			memcpy(bigger, kids, sizeof(*kids) * n);
+			eng_copy(bigger, kids, sizeof(*kids) * n);
 			kids = bigger;
 			cap *= 2;
 		}

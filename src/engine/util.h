@@ -24,6 +24,13 @@ void arena_release(struct eng_arena *a);
 
 uint64_t eng_hash(const void *p, size_t n);
 
+/* memcpy that accepts (NULL, 0): empty arrays are NULL here. */
+static inline void eng_copy(void *dst, const void *src, size_t n)
+{
+	if (n)
+		__builtin_memcpy(dst, src, n);
+}
+
 /* Set of byte strings. Keys are not copied: they must outlive the set (the
  * compiler keeps them in the ruleset's arena). */
 struct strset {
