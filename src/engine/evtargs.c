@@ -545,6 +545,14 @@ bool eng_evtarg_render(const struct eng_ctx *c, const struct eng_evtarg *a, stru
 	struct scratch_str s;
 	scratch_begin(&s);
 	switch (a->fmt) {
+	case AF_FD:
+		if (a->src == AS_RES && v < 0 && eng_errno_name((int)-v)) {
+			const char *e = eng_errno_name((int)-v);
+			scratch_puts(&s, e, strlen(e));
+		} else {
+			scratch_printf(&s, "%lld", (long long)v);
+		}
+		break;
 	case AF_ERRNO: {
 		const char *e = v < 0 ? eng_errno_name((int)-v) : NULL;
 		if (e)
