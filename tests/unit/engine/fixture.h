@@ -6,6 +6,7 @@
 #ifndef PAL_TEST_ENGINE_FIXTURE_H
 #define PAL_TEST_ENGINE_FIXTURE_H
 
+#include "common/cleanup.h"
 #include "common/strutil.h"
 #include "common/yamldoc.h"
 #include "engine/engine.h"
