@@ -26,6 +26,7 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  --builtin   check the default ruleset built into palisade\n"
 		"  --list      also list every rule with its priority, state and support\n"
+		"  --explain   with --list: print each rule's compiled condition\n"
 		"  --json      machine-readable output on stdout\n"
 		"  --strict    Falco fields Palisade does not capture are errors, not warnings\n"
 		"  --quiet     print errors only\n"
@@ -142,6 +143,8 @@ static json_t *stats_json(const struct eng_stats *st)
 	return j;
 }
 
+static bool explain;
+
 static void print_summary(const struct eng_stats *st, const struct eng_ruleset *rs, bool list)
 {
 	printf("rules: %u (%u enabled, %u disabled, %u skipped)", st->rules, st->rules_enabled,
@@ -172,21 +175,24 @@ static void print_summary(const struct eng_stats *st, const struct eng_ruleset *
 		       support_name(r), r->name);
 		if (r->support_note)
 			printf("%-31s (%s)\n", "", r->support_note);
+		if (explain) {
+			char *t = eng_rule_compiled_text(rs, r);
+			printf("%-31s %s\n", "", t);
+			free(t);
+		}
 	}
 }
 
 static int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"builtin", no_argument, NULL, 'b'},
-	    {"list", no_argument, NULL, 'l'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"strict", no_argument, NULL, 's'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"builtin", no_argument, NULL, 'b'}, {"list", no_argument, NULL, 'l'},
+	    {"json", no_argument, NULL, 'j'},	 {"strict", no_argument, NULL, 's'},
+	    {"quiet", no_argument, NULL, 'q'},	 {"help", no_argument, NULL, 'h'},
+	    {"explain", no_argument, NULL, 'e'}, {NULL, 0, NULL, 0},
 	};
 	bool builtin = false, list = false, strict = false;
+	explain = false;
 	struct check_out out = {0};
 	int c;
 	optind = 1;
@@ -206,6 +212,9 @@ static int cmd_check(int argc, char **argv)
 			break;
 		case 'q':
 			out.quiet = true;
+			break;
+		case 'e':
+			explain = list = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -1294,6 +1294,145 @@ static void node_types(const struct cnode *n, uint64_t *can_true, uint64_t *can_
 	}
 }
 
+/* ---- ordering for speed ------------------------------------------------------------ */
+
+/* Conditions have no side effects, so the operands of `and` can be evaluated
+ * in any order. Testing the selective, cheap ones first (a file name in a set)
+ * before the unselective ones every event passes (evt.is_open_read = true,
+ * fd.num >= 0) and the exclusions (`not proc.name in (...)`) makes most rules
+ * fail after one comparison. Lower rank = tested earlier. */
+static unsigned node_rank(const struct cnode *n)
+{
+	switch (n->kind) {
+	case CN_TYPES:
+		return 0;
+	case CN_TRUE:
+	case CN_FALSE:
+		return 0;
+	case CN_NOT:
+		return 60 + node_rank(n->kid) / 4;
+	case CN_AND: {
+		unsigned best = 100;
+		for (uint32_t i = 0; i < n->n; i++) {
+			unsigned r = node_rank(n->kids[i]);
+			best = r < best ? r : best;
+		}
+		return best + 2;
+	}
+	case CN_OR: {
+		unsigned worst = 0;
+		for (uint32_t i = 0; i < n->n; i++) {
+			unsigned r = node_rank(n->kids[i]);
+			worst = r > worst ? r : worst;
+		}
+		return worst + n->n;
+	}
+	case CN_CMP:
+		break;
+	}
+	const struct eng_cmp *k = n->cmp;
+	unsigned r;
+	switch (k->op) {
+	case ENG_OP_EQ:
+	case ENG_OP_IN:
+	case ENG_OP_INTERSECTS:
+		r = k->lhs.type == VT_BOOL ? 30 : k->lhs.type == VT_STR ? 10 : 14;
+		break;
+	case ENG_OP_STARTSWITH:
+	case ENG_OP_BSTARTSWITH:
+	case ENG_OP_ENDSWITH:
+		r = 12;
+		break;
+	case ENG_OP_CONTAINS:
+	case ENG_OP_ICONTAINS:
+	case ENG_OP_BCONTAINS:
+		r = k->rk == RK_FLAGS ? 14 : 16;
+		break;
+	case ENG_OP_GLOB:
+	case ENG_OP_IGLOB:
+	case ENG_OP_PMATCH:
+		r = 16;
+		break;
+	case ENG_OP_REGEX:
+		r = 45;
+		break;
+	case ENG_OP_EXISTS:
+		r = 35;
+		break;
+	case ENG_OP_NE:
+		r = 50;
+		break;
+	default: /* < <= > >= */
+		r = 40;
+		break;
+	}
+	if (k->rk == RK_FIELD)
+		r += 10;
+	if (k->lhs.f->flags & FF_LOWCARD)
+		r += 20;
+	if (k->lhs.multi)
+		r += 8;
+	if (k->lhs.ntr)
+		r += 4;
+	return r;
+}
+
+static void order_for_speed(struct cnode *n)
+{
+	if (n->kind == CN_NOT) {
+		order_for_speed(n->kid);
+		return;
+	}
+	if (n->kind != CN_AND && n->kind != CN_OR)
+		return;
+	for (uint32_t i = 0; i < n->n; i++)
+		order_for_speed(n->kids[i]);
+	if (n->kind != CN_AND)
+		return;
+	/* stable insertion sort: equal ranks keep the author's order */
+	for (uint32_t i = 1; i < n->n; i++) {
+		struct cnode *x = n->kids[i];
+		unsigned rx = node_rank(x);
+		uint32_t j = i;
+		while (j > 0 && node_rank(n->kids[j - 1]) > rx) {
+			n->kids[j] = n->kids[j - 1];
+			j--;
+		}
+		n->kids[j] = x;
+	}
+}
+
+/* Rules run only for events of their types, so top-level evt.type tests
+ * covering all of them are always true there. */
+static struct cnode *drop_implied_types(struct cctx *cc, struct cnode *n, const uint64_t *types)
+{
+	bool covers = false;
+	if (n->kind == CN_TYPES) {
+		covers = true;
+		for (unsigned w = 0; w < TYPE_WORDS; w++)
+			covers &= (types[w] & ~n->types[w]) == 0;
+		return covers ? &node_true : n;
+	}
+	if (n->kind != CN_AND)
+		return n;
+	struct cnode **kids = arena_alloc(&cc->rs->arena, sizeof(*kids) * n->n);
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n->n; i++) {
+		struct cnode *c = drop_implied_types(cc, n->kids[i], types);
+		if (c->kind != CN_TRUE)
+			kids[k++] = c;
+	}
+	if (k == 0)
+		return &node_true;
+	if (k == 1)
+		return kids[0];
+	struct cnode *m = arena_alloc(&cc->rs->arena, sizeof(*m));
+	m->kind = CN_AND;
+	m->n = k;
+	m->kids = kids;
+	return m;
+}
+
 /* ---- rules ---------------------------------------------------------------------- */
 
 static bool has_disabled_tag(const struct eng_load_opts *o, const struct ld_rule *r)
@@ -1387,6 +1526,8 @@ static void compile_rule(struct cctx *cc, struct crule *cr)
 	}
 	if (cc->note.len)
 		info->support_note = arena_strdup(a, cc->note.data);
+	cr->cond = drop_implied_types(cc, cr->cond, t);
+	order_for_speed(cr->cond);
 	if (all && !cc->skip && r->warn_evttypes)
 		ld_diag(
 		    cc->l, ENG_DIAG_WARNING, &r->pos, "rule", r->name, "no-evttype",
@@ -1417,4 +1558,61 @@ unsigned eng_compile_all(struct eng_loader *l, struct eng_ruleset *rs)
 	for (size_t i = 0; i < l->nmacros; i++)
 		macro_ast(&cc, l->macros[i]);
 	return l->errors - errors_before;
+}
+
+/* ---- debugging --------------------------------------------------------------- */
+
+static void dump_node(struct pal_buf *b, const struct cnode *n)
+{
+	switch (n->kind) {
+	case CN_TRUE:
+		pal_buf_puts(b, "true");
+		return;
+	case CN_FALSE:
+		pal_buf_puts(b, "false");
+		return;
+	case CN_TYPES:
+		pal_buf_puts(b, "evt.type in (");
+		for (unsigned t = 0, first = 1; t < PAL_EVT__COUNT; t++)
+			if ((n->types[t / 64] >> (t % 64)) & 1) {
+				pal_buf_printf(b, "%s%s", first ? "" : ",", pal_evt_type_name(t));
+				first = 0;
+			}
+		pal_buf_putc(b, ')');
+		return;
+	case CN_NOT:
+		pal_buf_puts(b, "not ");
+		dump_node(b, n->kid);
+		return;
+	case CN_AND:
+	case CN_OR:
+		pal_buf_putc(b, '(');
+		for (uint32_t i = 0; i < n->n; i++) {
+			if (i)
+				pal_buf_puts(b, n->kind == CN_AND ? " and " : " or ");
+			dump_node(b, n->kids[i]);
+		}
+		pal_buf_putc(b, ')');
+		return;
+	case CN_CMP:
+		pal_buf_printf(b, "%s %s", n->cmp->lhs.display, eng_op_name(n->cmp->op));
+		if (n->cmp->rk == RK_STR || n->cmp->rk == RK_GLOB)
+			pal_buf_printf(b, " %.*s", (int)n->cmp->str_len, n->cmp->str);
+		else if (n->cmp->rk == RK_INT)
+			pal_buf_printf(b, " %lld", (long long)n->cmp->i);
+		else if (n->cmp->rk == RK_BOOL)
+			pal_buf_puts(b, n->cmp->b ? " true" : " false");
+		else if (n->cmp->rk != RK_NONE)
+			pal_buf_puts(b, " (...)");
+		return;
+	}
+}
+
+char *eng_rule_compiled_text(const struct eng_ruleset *rs, const struct eng_rule *r)
+{
+	(void)rs;
+	struct pal_buf b;
+	pal_buf_init(&b);
+	dump_node(&b, ((const struct crule *)(const void *)r)->cond);
+	return pal_buf_steal(&b);
 }

@@ -209,6 +209,10 @@ void eng_ruleset_event_set(const struct eng_ruleset *rs, struct eng_evtset *out)
 void eng_rule_event_set(const struct eng_ruleset *rs, const struct eng_rule *r,
 			struct eng_evtset *out);
 
+/* The compiled condition of r as text (macros expanded, lists collapsed to
+ * "(...)", operands in evaluation order); caller frees. For --explain. */
+char *eng_rule_compiled_text(const struct eng_ruleset *rs, const struct eng_rule *r);
+
 /* ---- evaluation ------------------------------------------------------------ */
 
 /* Evaluates ev against every enabled rule that can match its type and calls

@@ -387,21 +387,27 @@ bool eng_eval_cmp(const struct eng_ctx *c, const struct eng_cmp *k)
 	return k->op == ENG_OP_NE && any;
 }
 
+/* Leaves are evaluated without another trip through the dispatcher. */
+static inline bool eval_kid(const struct eng_ctx *c, const struct cnode *n)
+{
+	return n->kind == CN_CMP ? eng_eval_cmp(c, n->cmp) : eng_eval_node(c, n);
+}
+
 bool eng_eval_node(const struct eng_ctx *c, const struct cnode *n)
 {
 	switch (n->kind) {
 	case CN_AND:
 		for (uint32_t i = 0; i < n->n; i++)
-			if (!eng_eval_node(c, n->kids[i]))
+			if (!eval_kid(c, n->kids[i]))
 				return false;
 		return true;
 	case CN_OR:
 		for (uint32_t i = 0; i < n->n; i++)
-			if (eng_eval_node(c, n->kids[i]))
+			if (eval_kid(c, n->kids[i]))
 				return true;
 		return false;
 	case CN_NOT:
-		return !eng_eval_node(c, n->kid);
+		return !eval_kid(c, n->kid);
 	case CN_TRUE:
 		return true;
 	case CN_TYPES:
@@ -437,7 +443,7 @@ int eng_eval(const struct eng_ruleset *rs, const struct pal_event *ev, eng_match
 	int matches = 0;
 	struct crule *const *b = rs->bucket[ev->type];
 	for (uint32_t i = 0, n = rs->nbucket[ev->type]; i < n; i++) {
-		if (!eng_eval_node(&c, b[i]->cond))
+		if (!eval_kid(&c, b[i]->cond))
 			continue;
 		matches++;
 		if (fn)

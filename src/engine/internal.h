@@ -92,6 +92,7 @@ enum field_flags {
 	FF_EVT_NUM = 1u << 3,	  /* needs the event counter */
 	FF_RAW = 1u << 4,	  /* evt.rawarg: numeric arguments stay numbers */
 	FF_PREFIX = 1u << 5,	  /* name is a prefix: evt.arg.NAME, k8s.pod.label.NAME */
+	FF_LOWCARD = 1u << 6,	  /* few distinct values: tests on it filter little */
 };
 
 struct eng_field {

@@ -67,19 +67,27 @@ void arena_release(struct eng_arena *a)
 	a->total = 0;
 }
 
-/* FNV-1a with a final avalanche: short keys (process names, paths) dominate,
- * where this is as fast as anything fancier. */
+/* Eight bytes at a time with a multiply-xorshift mix: event strings (paths,
+ * process names) are hashed on every set lookup, so this is on the hot path. */
 uint64_t eng_hash(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+	while (n >= 8) {
+		uint64_t w;
+		__builtin_memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
 	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
+	uint64_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)s[i] << (8 * i);
+	h = (h ^ w) * 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 29;
 	return h;
 }
 
@@ -123,12 +131,15 @@ bool strset_add(struct eng_arena *a, struct strset *s, const char *p, size_t n)
 			if (old[i].p)
 				strset_insert_slot(s, old[i].p, old[i].n, old[i].hash32);
 	}
+	s->lengths |= 1ull << (n < 63 ? n : 63);
 	/* A non-NULL pointer marks a used slot, so the empty string gets one too. */
 	return strset_insert_slot(s, p ? p : "", (uint32_t)n, (uint32_t)eng_hash(p, n));
 }
 
 bool strset_has(const struct strset *s, const char *p, size_t n)
 {
+	if (!((s->lengths >> (n < 63 ? n : 63)) & 1))
+		return false;
 	uint32_t h = (uint32_t)eng_hash(p, n);
 	size_t mask = s->cap - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {

@@ -41,6 +41,9 @@ struct strset {
 	} * slots;
 	size_t cap; /* power of two */
 	size_t count;
+	/* bit n set: some member is n bytes long (bit 63: 63 or more). Most
+	 * lookups (paths against a few file names) stop here, unhashed. */
+	uint64_t lengths;
 };
 
 struct strset *strset_new(struct eng_arena *a, size_t expected);
