@@ -131,10 +131,12 @@ struct eng_load_opts {
 	/* Fields Falco defines but Palisade does not capture (fd.nameraw, ...)
 	 * are errors instead of warnings. */
 	bool strict_fields;
-	/* Rules less severe than this are loaded disabled (default: debug, all). */
-	int min_priority; /* enum eng_priority; 0 means "use the default" */
+	/* With has_min_priority, rules less severe than min_priority (an enum
+	 * eng_priority) are loaded disabled. Default: every priority. */
+	int min_priority;
 	bool has_min_priority;
-	/* Rules carrying any of these tags are loaded disabled. NULL-terminated. */
+	/* Rules carrying any of these tags are loaded disabled. NULL-terminated;
+	 * must stay valid until eng_loader_finish. */
 	const char *const *disabled_tags;
 	/* User and group names. user.name for host processes comes from these
 	 * files (default /etc/passwd, /etc/group); for container processes from

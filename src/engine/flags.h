@@ -43,7 +43,7 @@ struct eng_flag {
 const struct eng_flag *eng_flag_table(int table, size_t *n);
 /* NULL if v is not a known value. */
 const char *eng_enum_name(int table, int64_t v);
-/* -1 if no value of the table has that exact name. */
+/* The value of the table's entry with exactly that name; false if none. */
 bool eng_enum_value(int table, const char *name, size_t n, bool icase, int64_t *out);
 /* CAP_* name of bit, NULL past the known capabilities. */
 const char *eng_cap_name(unsigned bit);

@@ -89,7 +89,7 @@ static void triggers_and_benign_neighbours(void **state)
 	if (rep.failed)
 		fail_msg("%u problem(s) in %u cases:\n%s", rep.failed, rep.cases,
 			 rep.failures.data);
-	assert_true(rep.cases >= 80);
+	assert_true(rep.cases >= 100);
 	report_free(&rep);
 	eng_ruleset_free(rs);
 	pal_buf_free(&g.text);
