@@ -207,6 +207,9 @@ static inline bool eng_evtset_has(const struct eng_evtset *s, unsigned t)
 	return t < PAL_EVT__COUNT && (s->bits[t / 64] >> (t % 64)) & 1;
 }
 void eng_ruleset_event_set(const struct eng_ruleset *rs, struct eng_evtset *out);
+/* The same as names (pal_evt_type_name), in enum order: fills up to cap
+ * entries of names and returns how many there are in total. */
+size_t eng_ruleset_syscalls_needed(const struct eng_ruleset *rs, const char **names, size_t cap);
 /* Per rule: the event types it can match. */
 void eng_rule_event_set(const struct eng_ruleset *rs, const struct eng_rule *r,
 			struct eng_evtset *out);

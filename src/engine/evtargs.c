@@ -399,14 +399,6 @@ size_t eng_evtarg_count(unsigned type)
 	return type < PAL_EVT__COUNT ? type_args[type].n : 0;
 }
 
-bool eng_evtarg_name_known(const char *name, size_t n)
-{
-	for (unsigned t = 0; t < PAL_EVT__COUNT; t++)
-		if (eng_evtarg_find(t, name, n))
-			return true;
-	return false;
-}
-
 bool eng_evtarg_is_numeric(const struct eng_evtarg *a)
 {
 	switch (a->fmt) {

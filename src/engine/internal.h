@@ -120,7 +120,6 @@ struct eng_evtarg {
 const struct eng_evtarg *eng_evtarg_find(unsigned type, const char *name, size_t n);
 const struct eng_evtarg *eng_evtarg_at(unsigned type, size_t idx);
 size_t eng_evtarg_count(unsigned type);
-bool eng_evtarg_name_known(const char *name, size_t n);
 bool eng_evtarg_is_numeric(const struct eng_evtarg *a);
 /* Raw integer value of a numeric argument; false if the argument is a string. */
 bool eng_evtarg_raw(const struct pal_event *ev, const struct eng_evtarg *a, int64_t *out);

@@ -169,13 +169,6 @@ static struct ld_text *text_new(struct eng_loader *l, const char *text, size_t l
 	return t;
 }
 
-struct ld_text *ld_text_plain(struct eng_loader *l, const char *text, const struct ld_pos *pos)
-{
-	struct ld_text *t = text_new(l, text, strlen(text), 1);
-	t->frags[0] = (struct ld_frag){.off = 0, .len = t->src.len, .pos = *pos};
-	return t;
-}
-
 static size_t raw_offset(const struct ld_file *f, size_t line0, size_t col0)
 {
 	if (line0 >= f->nlines)

@@ -121,9 +121,6 @@ void ld_diag(struct eng_loader *l, enum eng_diag_level lvl, const struct ld_pos 
 	     const char *kind, const char *item, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
-/* A text with no YAML behind it (tests, exceptions); positions report pos. */
-struct ld_text *ld_text_plain(struct eng_loader *l, const char *text, const struct ld_pos *pos);
-
 struct ld_list *ld_find_list(struct eng_loader *l, const char *name);
 struct ld_macro *ld_find_macro(struct eng_loader *l, const char *name);
 

@@ -224,6 +224,19 @@ void eng_ruleset_event_set(const struct eng_ruleset *rs, struct eng_evtset *out)
 	*out = rs->needed;
 }
 
+size_t eng_ruleset_syscalls_needed(const struct eng_ruleset *rs, const char **names, size_t cap)
+{
+	size_t n = 0;
+	for (unsigned t = 0; t < PAL_EVT__COUNT; t++) {
+		if (!eng_evtset_has(&rs->needed, t))
+			continue;
+		if (names && n < cap)
+			names[n] = pal_evt_type_name(t);
+		n++;
+	}
+	return n;
+}
+
 void eng_rule_event_set(const struct eng_ruleset *rs, const struct eng_rule *r,
 			struct eng_evtset *out)
 {

@@ -229,6 +229,13 @@ static void event_type_sets(void **state)
 	eng_rule_event_set(rs, eng_ruleset_find_rule(rs, "R"), &s);
 	for (unsigned t = 0; t < PAL_EVT__COUNT; t++)
 		assert_int_equal(eng_evtset_has(&s, t), t == PAL_EVT_OPEN || t == PAL_EVT_OPENAT);
+	const char *names[8];
+	assert_int_equal(eng_ruleset_syscalls_needed(rs, names, 8), 4);
+	assert_string_equal(names[0], "execve");
+	assert_string_equal(names[1], "open");
+	assert_string_equal(names[2], "openat");
+	assert_string_equal(names[3], "connect");
+	assert_int_equal(eng_ruleset_syscalls_needed(rs, NULL, 0), 4);
 	eng_ruleset_event_set(rs, &s);
 	for (unsigned t = 0; t < PAL_EVT__COUNT; t++)
 		assert_int_equal(eng_evtset_has(&s, t), t == PAL_EVT_OPEN || t == PAL_EVT_OPENAT ||

@@ -53,6 +53,14 @@ static void loads_cleanly(void **state)
 		assert_true(r->actions & ENG_ACTION_ALERT);
 		assert_true(r->ntags > 0);
 	}
+	/* The files are embedded in name order. */
+	assert_int_equal(eng_builtin_count(), 5);
+	assert_string_equal(eng_builtin_name(0), "00-base.yaml");
+	size_t len;
+	const char *text = eng_builtin_text(0, &len);
+	assert_true(len > 100);
+	assert_non_null(strstr(text, "- macro: pal_spawned_process"));
+	assert_null(eng_builtin_text(5, NULL));
 	/* Conservative defaults: only two rules kill by default. */
 	unsigned killers = 0;
 	for (size_t i = 0; i < eng_ruleset_rule_count(rs); i++)
