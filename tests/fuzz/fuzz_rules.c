@@ -1,6 +1,6 @@
 /* libFuzzer target: arbitrary bytes as a rules file -> load -> compile ->
  * evaluate a few events -> free. */
-#include "fuzz_events.h"
+#include "fuzz_rules_events.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * file (with a few lists and macros to refer to) as double-quoted YAML
  * scalars with every byte escaped, so mutations exercise the lexer, parser,
  * compiler and formatter rather than the YAML layer. */
-#include "fuzz_events.h"
+#include "fuzz_rules_events.h"
 #include "common/strutil.h"
 
 #include <stddef.h>

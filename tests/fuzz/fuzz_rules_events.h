@@ -1,8 +1,8 @@
 /* A few realistic events the rules fuzzers evaluate every loaded ruleset
  * against, so the compiled conditions and output formatting are exercised,
  * not only the loader. */
-#ifndef PAL_FUZZ_EVENTS_H
-#define PAL_FUZZ_EVENTS_H
+#ifndef PAL_FUZZ_RULES_EVENTS_H
+#define PAL_FUZZ_RULES_EVENTS_H
 
 #include "engine/engine.h"
 
