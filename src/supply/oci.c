@@ -337,11 +337,32 @@ int sup_config_parse(const char *name, const char *data, size_t len, struct sup_
 			return r;
 		}
 	}
+	json_t *run = NULL;
+	const char *wd = NULL, *user = NULL;
+	char **entrypoint = NULL, **cmd = NULL, **env = NULL;
+	snprintf(path, sizeof(path), "%s: config", name);
+	if ((r = pal_json_opt_object(root, name, "config", &run, err)) < 0 ||
+	    (run && ((r = pal_json_opt_strv(run, path, "Entrypoint", &entrypoint, err)) < 0 ||
+		     (r = pal_json_opt_strv(run, path, "Cmd", &cmd, err)) < 0 ||
+		     (r = pal_json_opt_strv(run, path, "Env", &env, err)) < 0 ||
+		     (r = pal_json_opt_string(run, path, "WorkingDir", &wd, err)) < 0 ||
+		     (r = pal_json_opt_string(run, path, "User", &user, err)) < 0))) {
+		pal_strv_free(ids);
+		pal_strv_free(entrypoint);
+		pal_strv_free(cmd);
+		pal_strv_free(env);
+		return r;
+	}
 	c->os = dup_opt(os);
 	c->arch = dup_opt(arch);
 	c->variant = dup_opt(variant);
 	c->diff_ids = ids;
 	c->n_diff_ids = pal_strv_len(ids);
+	c->entrypoint = entrypoint;
+	c->cmd = cmd;
+	c->env = env;
+	c->working_dir = wd && *wd ? pal_xstrdup(wd) : NULL;
+	c->user = user && *user ? pal_xstrdup(user) : NULL;
 	return 0;
 }
 
@@ -351,6 +372,11 @@ void sup_config_free(struct sup_config *c)
 	free(c->arch);
 	free(c->variant);
 	pal_strv_free(c->diff_ids);
+	pal_strv_free(c->entrypoint);
+	pal_strv_free(c->cmd);
+	pal_strv_free(c->env);
+	free(c->working_dir);
+	free(c->user);
 	memset(c, 0, sizeof(*c));
 }
 

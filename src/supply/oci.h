@@ -67,6 +67,12 @@ struct sup_config {
 	char *variant;
 	char **diff_ids; /* NULL-terminated */
 	size_t n_diff_ids;
+	/* The image's defaults for running it ("config" object), NULL if absent. */
+	char **entrypoint;
+	char **cmd;
+	char **env;
+	char *working_dir;
+	char *user;
 };
 
 enum sup_doc_kind { SUP_DOC_MANIFEST = 1, SUP_DOC_INDEX = 2 };
