@@ -110,8 +110,11 @@ teardown() {
 @test "namespaces: a new user namespace with uid/gid mappings" {
   make_bundle "$T/us" sh -c 'id -u; cat /proc/self/uid_map; cat /proc/self/gid_map'
   edit_config "$T/us" '.linux.namespaces += [{"type":"user"}] | .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}] | .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+  # The container's root (host uid 100000) must be able to reach its rootfs.
+  d="$T/us"
+  while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
   run rt run -b "$T/us" us
-  [ "$status" -eq 0 ]
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
   [ "${lines[0]}" = 0 ]
   [[ "${lines[1]}" == *"0"*"100000"*"65536"* ]]
   [[ "${lines[2]}" == *"0"*"100000"*"65536"* ]]
