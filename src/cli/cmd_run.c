@@ -128,7 +128,7 @@ static int mount_cstore_overlay(struct sup_image *img, const char *bundle, const
 		return pal_err_sys(err, errno, "private mount namespace for the image");
 	}
 	_cleanup_free_ char *data =
-		pal_xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower.data, upper, work);
+	    pal_xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower.data, upper, work);
 	pal_buf_free(&lower);
 	if (mount("overlay", rootfs, "overlay", MS_NODEV, data) < 0)
 		return pal_err_sys(err, errno, "mount the image's layers on %s", rootfs);
@@ -248,7 +248,8 @@ static int run(struct run_opts *o, char **positional, int npos)
 	char **cmd = positional;
 	if (!o->rootfs) {
 		if (npos < 1) {
-			fprintf(stderr, "palisade run: give an IMAGE or --rootfs DIR (see --help)\n");
+			fprintf(stderr,
+				"palisade run: give an IMAGE or --rootfs DIR (see --help)\n");
 			return PAL_EXIT_USAGE;
 		}
 		image = positional[0];
@@ -265,9 +266,10 @@ static int run(struct run_opts *o, char **positional, int npos)
 	}
 	_cleanup_free_ char *bundle = pal_path_join(dir, id);
 	if (mkdir(bundle, 0700) < 0) {
-		pal_error("bundle %s: %s", bundle, errno == EEXIST ? "a container with this name "
-								     "exists (choose another --name)"
-								   : strerror(errno));
+		pal_error("bundle %s: %s", bundle,
+			  errno == EEXIST ? "a container with this name "
+					    "exists (choose another --name)"
+					  : strerror(errno));
 		return 125;
 	}
 	struct prepared p = {0};
@@ -292,7 +294,8 @@ static int run(struct run_opts *o, char **positional, int npos)
 	struct rt_kv ann[34];
 	size_t n_ann = 0;
 	if (p.image_ref)
-		ann[n_ann++] = (struct rt_kv){.key = (char *)"io.palisade.image", .value = p.image_ref};
+		ann[n_ann++] =
+		    (struct rt_kv){.key = (char *)"io.palisade.image", .value = p.image_ref};
 	if (p.image_digest)
 		ann[n_ann++] = (struct rt_kv){.key = (char *)"io.palisade.image.digest",
 					      .value = p.image_digest};
@@ -364,15 +367,14 @@ static int run(struct run_opts *o, char **positional, int npos)
 	rc = status;
 	if (!o->rm)
 		goto done;
-out:
-	{
-		struct pal_err e = {0};
-		/* An image overlay lives in our private mount namespace only. */
-		if (image && rootfs)
-			umount2(rootfs, MNT_DETACH);
-		if (pal_rm_rf(bundle, &e) < 0)
-			pal_warn("remove bundle: %s", e.msg);
-	}
+out : {
+	struct pal_err e = {0};
+	/* An image overlay lives in our private mount namespace only. */
+	if (image && rootfs)
+		umount2(rootfs, MNT_DETACH);
+	if (pal_rm_rf(bundle, &e) < 0)
+		pal_warn("remove bundle: %s", e.msg);
+}
 done:
 	prepared_free(&p);
 	free(rootfs);
@@ -383,17 +385,26 @@ done:
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"rootfs", required_argument, 0, 'R'},   {"rm", no_argument, 0, 'X'},
-		{"detach", no_argument, 0, 'd'},         {"name", required_argument, 0, 'n'},
-		{"tty", no_argument, 0, 't'},            {"env", required_argument, 0, 'e'},
-		{"workdir", required_argument, 0, 'w'},  {"user", required_argument, 0, 'u'},
-		{"volume", required_argument, 0, 'v'},   {"read-only", no_argument, 0, 'r'},
-		{"network", required_argument, 0, 'N'},  {"memory", required_argument, 0, 'm'},
-		{"pids-limit", required_argument, 0, 'p'}, {"cap-add", required_argument, 0, 'A'},
-		{"cap-drop", required_argument, 0, 'D'}, {"annotation", required_argument, 0, 'a'},
-		{"policy", required_argument, 0, 'P'},   {"root", required_argument, 0, 'O'},
-		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+	static const struct option longopts[] = {{"rootfs", required_argument, 0, 'R'},
+						 {"rm", no_argument, 0, 'X'},
+						 {"detach", no_argument, 0, 'd'},
+						 {"name", required_argument, 0, 'n'},
+						 {"tty", no_argument, 0, 't'},
+						 {"env", required_argument, 0, 'e'},
+						 {"workdir", required_argument, 0, 'w'},
+						 {"user", required_argument, 0, 'u'},
+						 {"volume", required_argument, 0, 'v'},
+						 {"read-only", no_argument, 0, 'r'},
+						 {"network", required_argument, 0, 'N'},
+						 {"memory", required_argument, 0, 'm'},
+						 {"pids-limit", required_argument, 0, 'p'},
+						 {"cap-add", required_argument, 0, 'A'},
+						 {"cap-drop", required_argument, 0, 'D'},
+						 {"annotation", required_argument, 0, 'a'},
+						 {"policy", required_argument, 0, 'P'},
+						 {"root", required_argument, 0, 'O'},
+						 {"help", no_argument, 0, 'h'},
+						 {0, 0, 0, 0}};
 	struct run_opts o = {0};
 	int rc = PAL_EXIT_USAGE;
 	int c;
@@ -401,20 +412,48 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+dte:w:u:v:h", longopts, NULL)) != -1) {
 		struct pal_err err = {0};
 		switch (c) {
-		case 'R': o.rootfs = optarg; break;
-		case 'X': o.rm = true; break;
-		case 'd': o.detach = true; break;
-		case 'n': o.name = optarg; break;
-		case 't': o.tty = true; break;
-		case 'e': pal_strv_push(&o.env, optarg); break;
-		case 'w': o.workdir = optarg; break;
-		case 'u': o.user = optarg; break;
-		case 'r': o.readonly = true; break;
-		case 'A': pal_strv_push(&o.cap_add, optarg); break;
-		case 'D': pal_strv_push(&o.cap_drop, optarg); break;
-		case 'a': pal_strv_push(&o.annotations, optarg); break;
-		case 'P': o.policy = optarg; break;
-		case 'O': o.root = optarg; break;
+		case 'R':
+			o.rootfs = optarg;
+			break;
+		case 'X':
+			o.rm = true;
+			break;
+		case 'd':
+			o.detach = true;
+			break;
+		case 'n':
+			o.name = optarg;
+			break;
+		case 't':
+			o.tty = true;
+			break;
+		case 'e':
+			pal_strv_push(&o.env, optarg);
+			break;
+		case 'w':
+			o.workdir = optarg;
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'r':
+			o.readonly = true;
+			break;
+		case 'A':
+			pal_strv_push(&o.cap_add, optarg);
+			break;
+		case 'D':
+			pal_strv_push(&o.cap_drop, optarg);
+			break;
+		case 'a':
+			pal_strv_push(&o.annotations, optarg);
+			break;
+		case 'P':
+			o.policy = optarg;
+			break;
+		case 'O':
+			o.root = optarg;
+			break;
 		case 'm':
 			if (parse_int_opt("--memory", optarg, &o.memory) < 0)
 				goto out;

@@ -10,9 +10,9 @@
 #include <strings.h>
 
 static const char *const default_caps[] = {
-	"CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",     "CAP_KILL",
-	"CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID",
-	"CAP_SYS_CHROOT", NULL};
+    "CAP_CHOWN",   "CAP_DAC_OVERRIDE",	   "CAP_FOWNER",     "CAP_FSETID",
+    "CAP_KILL",	   "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",    "CAP_SETGID",
+    "CAP_SETPCAP", "CAP_SETUID",	   "CAP_SYS_CHROOT", NULL};
 
 const char *const *rt_bundle_default_caps(void)
 {
@@ -42,9 +42,9 @@ int rt_volume_parse(const char *spec, struct rt_volume *v, struct pal_err *err)
 		v->readonly = !strcmp(mode, "ro");
 	}
 	if (src[0] != '/' || !pal_path_is_clean_absolute(dst))
-		return pal_err_set(err, EINVAL,
-				   "--volume %s: both paths must be absolute (and DST without '..')",
-				   spec);
+		return pal_err_set(
+		    err, EINVAL, "--volume %s: both paths must be absolute (and DST without '..')",
+		    spec);
 	v->source = pal_xstrdup(src);
 	v->destination = pal_xstrdup(dst);
 	return 0;
@@ -156,28 +156,29 @@ char *rt_bundle_config_json(const struct rt_bundle_spec *s, struct pal_err *err)
 	set_env(env, host);
 	json_object_set_new(proc, "env", env);
 	if (s->has_user)
-		json_object_set_new(proc, "user", json_pack("{s:I, s:I}", "uid", (json_int_t)s->uid,
-							    "gid", (json_int_t)s->gid));
+		json_object_set_new(
+		    proc, "user",
+		    json_pack("{s:I, s:I}", "uid", (json_int_t)s->uid, "gid", (json_int_t)s->gid));
 
 	json_t *caps = NULL;
 	if (capability_set(s, &caps, err) < 0)
 		return NULL;
-	json_object_set_new(proc, "capabilities",
-			    json_pack("{s:O, s:O, s:O}", "bounding", caps, "effective", caps,
-				      "permitted", caps));
+	json_object_set_new(
+	    proc, "capabilities",
+	    json_pack("{s:O, s:O, s:O}", "bounding", caps, "effective", caps, "permitted", caps));
 	json_decref(caps);
 
-	json_object_set_new(cfg, "root", json_pack("{s:s, s:b}", "path", s->rootfs, "readonly",
-						   s->readonly));
+	json_object_set_new(cfg, "root",
+			    json_pack("{s:s, s:b}", "path", s->rootfs, "readonly", s->readonly));
 	json_object_set_new(cfg, "hostname", json_string(s->id));
 
 	json_t *mounts = json_object_get(cfg, "mounts");
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		json_t *opts = json_pack("[s, s]", "rbind", s->volumes[i].readonly ? "ro" : "rw");
-		json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:o}", "destination",
-							s->volumes[i].destination, "type", "bind",
-							"source", s->volumes[i].source, "options",
-							opts));
+		json_array_append_new(mounts,
+				      json_pack("{s:s, s:s, s:s, s:o}", "destination",
+						s->volumes[i].destination, "type", "bind", "source",
+						s->volumes[i].source, "options", opts));
 	}
 
 	json_t *lnx = json_object_get(cfg, "linux");
@@ -193,9 +194,8 @@ char *rt_bundle_config_json(const struct rt_bundle_spec *s, struct pal_err *err)
 			}
 		}
 	}
-	_cleanup_free_ char *cg = pal_xasprintf("%s/%s", s->cgroup_parent ? s->cgroup_parent
-									  : "/palisade",
-						s->id);
+	_cleanup_free_ char *cg =
+	    pal_xasprintf("%s/%s", s->cgroup_parent ? s->cgroup_parent : "/palisade", s->id);
 	json_object_set_new(lnx, "cgroupsPath", json_string(cg));
 	json_t *res = json_object_get(lnx, "resources");
 	if (!res) {
@@ -203,13 +203,15 @@ char *rt_bundle_config_json(const struct rt_bundle_spec *s, struct pal_err *err)
 		json_object_set_new(lnx, "resources", res);
 	}
 	if (s->memory > 0)
-		json_object_set_new(res, "memory", json_pack("{s:I}", "limit", (json_int_t)s->memory));
+		json_object_set_new(res, "memory",
+				    json_pack("{s:I}", "limit", (json_int_t)s->memory));
 	if (s->pids > 0)
 		json_object_set_new(res, "pids", json_pack("{s:I}", "limit", (json_int_t)s->pids));
 
 	json_t *ann = json_object();
 	for (size_t i = 0; i < s->n_annotations; i++)
-		json_object_set_new(ann, s->annotations[i].key, json_string(s->annotations[i].value));
+		json_object_set_new(ann, s->annotations[i].key,
+				    json_string(s->annotations[i].value));
 	json_object_set_new(cfg, "annotations", ann);
 
 	char *text = json_dumps(cfg, JSON_INDENT(2));

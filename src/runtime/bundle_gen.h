@@ -11,18 +11,18 @@
 #include <stdint.h>
 
 struct rt_volume {
-	char *source;      /* host path, absolute */
+	char *source;	   /* host path, absolute */
 	char *destination; /* container path, absolute */
 	bool readonly;
 };
 
 struct rt_bundle_spec {
 	const char *id;
-	const char *rootfs;     /* absolute */
-	char **args;            /* the process, required */
-	char **image_env;       /* the image's Env, may be NULL */
-	char **env;             /* KEY=VALUE from the command line, override the image's */
-	const char *cwd;        /* NULL: "/" */
+	const char *rootfs; /* absolute */
+	char **args;	    /* the process, required */
+	char **image_env;   /* the image's Env, may be NULL */
+	char **env;	    /* KEY=VALUE from the command line, override the image's */
+	const char *cwd;    /* NULL: "/" */
 	bool has_user;
 	uint32_t uid, gid;
 	bool tty;
@@ -30,10 +30,10 @@ struct rt_bundle_spec {
 	bool host_network;
 	struct rt_volume *volumes;
 	size_t n_volumes;
-	int64_t memory;         /* bytes, 0: no limit */
-	int64_t pids;           /* 0: no limit */
-	char **cap_add;         /* "CAP_NET_RAW" or "NET_RAW" */
-	char **cap_drop;        /* same, or "ALL" */
+	int64_t memory;	 /* bytes, 0: no limit */
+	int64_t pids;	 /* 0: no limit */
+	char **cap_add;	 /* "CAP_NET_RAW" or "NET_RAW" */
+	char **cap_drop; /* same, or "ALL" */
 	struct rt_kv *annotations;
 	size_t n_annotations;
 	const char *cgroup_parent; /* NULL: "/palisade" */

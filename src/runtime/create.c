@@ -225,8 +225,7 @@ static json_t *hardening_summary(struct create_run *c)
 	for (size_t i = 0; c->exec_paths && c->exec_paths[i]; i++)
 		json_array_append_new(paths, json_string(c->exec_paths[i]));
 	json_object_set_new(h, "wx_exec_paths", paths);
-	json_object_set_new(h, "no_new_privs",
-			    json_boolean(effective_nnp(c)));
+	json_object_set_new(h, "no_new_privs", json_boolean(effective_nnp(c)));
 	json_t *caps = json_array();
 	for (int cap = 0; cap < 64; cap++)
 		if (c->cfg.process.caps.effective & (1ull << cap)) {
@@ -323,10 +322,13 @@ static int copy_config(struct create_run *c, struct pal_err *err)
 static int check_notify_rules(const struct rt_seccomp *sc, struct pal_err *err)
 {
 	static const char *const used_after_install[] = {
-		"sendmsg", "sendto", "write", "read", "recvmsg", "openat", "open", "close",
-		"close_range", "fcntl", "prctl", "landlock_restrict_self", "capset", "capget",
-		"setresuid", "setresgid", "setgroups", "execve", "execveat", "exit", "exit_group",
-		"brk", "mmap", "munmap", "mprotect", "rt_sigreturn", "rt_sigprocmask", "getpid"};
+	    "sendmsg",	   "sendto",	   "write",	     "read",
+	    "recvmsg",	   "openat",	   "open",	     "close",
+	    "close_range", "fcntl",	   "prctl",	     "landlock_restrict_self",
+	    "capset",	   "capget",	   "setresuid",	     "setresgid",
+	    "setgroups",   "execve",	   "execveat",	     "exit",
+	    "exit_group",  "brk",	   "mmap",	     "munmap",
+	    "mprotect",	   "rt_sigreturn", "rt_sigprocmask", "getpid"};
 	for (size_t i = 0; i < sc->n_syscalls; i++) {
 		if (sc->syscalls[i].action != RT_SCMP_ACT_NOTIFY)
 			continue;
@@ -334,11 +336,11 @@ static int check_notify_rules(const struct rt_seccomp *sc, struct pal_err *err)
 			for (size_t k = 0; k < PAL_ARRAY_SIZE(used_after_install); k++)
 				if (!strcmp(sc->syscalls[i].names[j], used_after_install[k]))
 					return pal_err_set(
-						err, EINVAL,
-						"linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY on %s "
-						"would deadlock the container's start: the runtime "
-						"calls it before the listener reaches the agent",
-						i, used_after_install[k]);
+					    err, EINVAL,
+					    "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY on %s "
+					    "would deadlock the container's start: the runtime "
+					    "calls it before the listener reaches the agent",
+					    i, used_after_install[k]);
 	}
 	return 0;
 }
@@ -380,8 +382,8 @@ static int prepare(struct create_run *c, struct pal_err *err)
 						   .effective_caps = c->cfg.process.caps.effective};
 		if ((r = rt_root_prepare(c->g->root, err)) < 0)
 			return r;
-		r = rt_seccomp_compile_cached(c->g->root, c->cfg.has_seccomp ? &c->cfg.seccomp : NULL,
-					      &so, &c->seccomp, err);
+		r = rt_seccomp_compile_cached(
+		    c->g->root, c->cfg.has_seccomp ? &c->cfg.seccomp : NULL, &so, &c->seccomp, err);
 		if (r < 0)
 			return pal_err_prefix(err, "linux.seccomp");
 		c->has_seccomp = true;
@@ -584,7 +586,8 @@ int rt_create(const struct rt_globals *g, const struct rt_create_opts *o, pid_t 
 		goto fail;
 	{
 		_cleanup_free_ char *fifo = rt_state_path(g->root, o->id, "exec.fifo");
-		if (mkfifo(fifo, 0600) < 0 || chown(fifo, host_root_uid(&c.cfg), host_root_gid(&c.cfg)) < 0) {
+		if (mkfifo(fifo, 0600) < 0 ||
+		    chown(fifo, host_root_uid(&c.cfg), host_root_gid(&c.cfg)) < 0) {
 			r = pal_err_sys(err, errno, "create %s", fifo);
 			goto fail;
 		}

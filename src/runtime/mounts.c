@@ -82,10 +82,11 @@ int rt_mounts_prepare_root(struct rt_mount_env *env, const char *rootfs, struct 
 	/* The parent of the rootfs must not be shared for pivot_root to work. */
 	_cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0 && errno == EACCES && env->userns)
-		return pal_err_sys(err, errno,
-				   "root.path %s (in a user namespace, the container's root must be "
-				   "able to search every directory on this path)",
-				   rootfs);
+		return pal_err_sys(
+		    err, errno,
+		    "root.path %s (in a user namespace, the container's root must be "
+		    "able to search every directory on this path)",
+		    rootfs);
 	if (rfd < 0)
 		return pal_err_sys(err, errno, "root.path %s", rootfs);
 	_cleanup_close_ int tree =

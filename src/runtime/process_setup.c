@@ -77,8 +77,8 @@ void rt_caps_normalize_ambient(struct rt_caps *caps)
 	for (int cap = 0; dropped && cap < 64; cap++)
 		if (dropped & (1ull << cap))
 			pal_debug("ambient capability %s is not in the permitted and inheritable "
-				 "sets: not raised",
-				 rt_cap_name(cap) ? rt_cap_name(cap) : "?");
+				  "sets: not raised",
+				  rt_cap_name(cap) ? rt_cap_name(cap) : "?");
 	caps->ambient = raisable;
 }
 

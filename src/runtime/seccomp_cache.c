@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC     "PALSECC1"
+#define CACHE_MAGIC	"PALSECC1"
 #define CACHE_MAX_BYTES (1u << 20)
 
 /* Length-prefixed strings keep the description unambiguous whatever the names contain. */
@@ -63,7 +63,8 @@ char *rt_seccomp_cache_key(const struct rt_seccomp *cfg, const struct rt_seccomp
 			for (size_t a = 0; a < r->n_args; a++)
 				pal_buf_printf(&b, " %u:%llx:%llx:%d", r->args[a].index,
 					       (unsigned long long)r->args[a].value,
-					       (unsigned long long)r->args[a].value_two, (int)r->args[a].op);
+					       (unsigned long long)r->args[a].value_two,
+					       (int)r->args[a].op);
 			pal_buf_putc(&b, '\n');
 		}
 	}
@@ -138,8 +139,8 @@ int rt_seccomp_cache_put(const char *root, const char *key, size_t key_len,
 }
 
 int rt_seccomp_compile_cached(const char *root, const struct rt_seccomp *cfg,
-			      const struct rt_seccomp_build_opts *opts, struct rt_seccomp_program *out,
-			      struct pal_err *err)
+			      const struct rt_seccomp_build_opts *opts,
+			      struct rt_seccomp_program *out, struct pal_err *err)
 {
 	size_t key_len = 0;
 	_cleanup_free_ char *key = rt_seccomp_cache_key(cfg, opts, &key_len);

@@ -24,7 +24,7 @@ int rt_seccomp_cache_put(const char *root, const char *key, size_t key_len,
 
 /* Compile through the cache. */
 int rt_seccomp_compile_cached(const char *root, const struct rt_seccomp *cfg,
-			      const struct rt_seccomp_build_opts *opts, struct rt_seccomp_program *out,
-			      struct pal_err *err);
+			      const struct rt_seccomp_build_opts *opts,
+			      struct rt_seccomp_program *out, struct pal_err *err);
 
 #endif

@@ -148,7 +148,19 @@ int rt_state_load(const char *root, const char *id, struct rt_state *s, struct p
 					   id);
 		return pal_err_set(err, ENOENT, "container %s does not exist", id);
 	}
-	_cleanup_json_ json_t *o = pal_json_load_file(path, STATE_MAX_BYTES, err);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r2 = pal_read_file(path, STATE_MAX_BYTES, &text, &len, err);
+	if (r2 < 0)
+		return r2;
+	return rt_state_parse(path, id, text, len, s, err);
+}
+
+int rt_state_parse(const char *path, const char *id, const char *text, size_t len,
+		   struct rt_state *s, struct pal_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	_cleanup_json_ json_t *o = pal_json_load_buffer(path, text, len, err);
 	if (!o)
 		return -err->code;
 	if (!json_is_object(o))

@@ -63,6 +63,9 @@ char *rt_state_path(const char *root, const char *id, const char *file);
 int rt_state_save(const char *root, const struct rt_state *s, struct pal_err *err);
 /* ENOENT error "container <id> does not exist" when absent. */
 int rt_state_load(const char *root, const char *id, struct rt_state *s, struct pal_err *err);
+/* The parser behind load, for state.json text already in memory. */
+int rt_state_parse(const char *path, const char *id, const char *text, size_t len,
+		   struct rt_state *s, struct pal_err *err);
 int rt_state_remove(const char *root, const char *id, struct pal_err *err);
 
 /* Reads pid's start time and whether it is a zombie. -ESRCH if gone. */

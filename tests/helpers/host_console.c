@@ -35,8 +35,8 @@ int main(int argc, char **argv)
 	}
 	char data[256], cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {data, sizeof(data)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	if (recvmsg(c, &mh, 0) < 0) {
 		perror("recvmsg");
 		return 1;

@@ -34,8 +34,8 @@ int main(int argc, char **argv)
 	int c = accept(ls, NULL, NULL);
 	char data[65536], cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {data, sizeof(data) - 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	ssize_t n = recvmsg(c, &mh, 0);
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	if (n <= 0 || !cm || cm->cmsg_type != SCM_RIGHTS) {

@@ -64,12 +64,25 @@ static void user_choices_land_in_the_config(void **state)
 	char *drop[] = {"CAP_CHOWN", NULL};
 	struct rt_volume vols[] = {{.source = "/srv", .destination = "/data", .readonly = true}};
 	struct rt_kv ann[] = {{.key = "io.palisade.image", .value = "localhost/bb:latest"}};
-	struct rt_bundle_spec s = {.id = "c2", .rootfs = "/r", .args = args_sh,
-				   .image_env = image_env, .env = env, .cwd = "/work",
-				   .has_user = true, .uid = 1000, .gid = 100, .tty = true,
-				   .readonly = true, .host_network = true, .volumes = vols,
-				   .n_volumes = 1, .memory = 64 << 20, .pids = 50,
-				   .cap_add = add, .cap_drop = drop, .annotations = ann,
+	struct rt_bundle_spec s = {.id = "c2",
+				   .rootfs = "/r",
+				   .args = args_sh,
+				   .image_env = image_env,
+				   .env = env,
+				   .cwd = "/work",
+				   .has_user = true,
+				   .uid = 1000,
+				   .gid = 100,
+				   .tty = true,
+				   .readonly = true,
+				   .host_network = true,
+				   .volumes = vols,
+				   .n_volumes = 1,
+				   .memory = 64 << 20,
+				   .pids = 50,
+				   .cap_add = add,
+				   .cap_drop = drop,
+				   .annotations = ann,
 				   .n_annotations = 1};
 	struct pal_err err = {0};
 	char *json = rt_bundle_config_json(&s, &err);
@@ -105,8 +118,8 @@ static void bad_input_is_named(void **state)
 	(void)state;
 	struct pal_err err = {0};
 	char *drop_all[] = {"ALL", NULL};
-	struct rt_bundle_spec s = {.id = "c3", .rootfs = "/r", .args = args_sh,
-				   .cap_drop = drop_all};
+	struct rt_bundle_spec s = {
+	    .id = "c3", .rootfs = "/r", .args = args_sh, .cap_drop = drop_all};
 	char *json = rt_bundle_config_json(&s, &err);
 	assert_non_null(json);
 	struct rt_config cfg;
@@ -143,9 +156,9 @@ static void bad_input_is_named(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults_parse_and_are_hardened),
-		cmocka_unit_test(user_choices_land_in_the_config),
-		cmocka_unit_test(bad_input_is_named),
+	    cmocka_unit_test(defaults_parse_and_are_hardened),
+	    cmocka_unit_test(user_choices_land_in_the_config),
+	    cmocka_unit_test(bad_input_is_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
