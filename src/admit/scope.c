@@ -49,9 +49,14 @@ static bool host_ok(const char *s, size_t n)
 		size_t pl = n - hl - 1;
 		if (pl == 0 || pl > 5)
 			return false;
-		for (size_t i = hl + 1; i < n; i++)
+		unsigned port = 0;
+		for (size_t i = hl + 1; i < n; i++) {
 			if (!isdigit((unsigned char)s[i]))
 				return false;
+			port = port * 10 + (unsigned)(s[i] - '0');
+		}
+		if (port == 0 || port > 65535)
+			return false;
 	}
 	return true;
 }
