@@ -298,15 +298,32 @@ int adm_serve(const struct adm_server_opts *o, struct pal_err *err)
 	signal(SIGPIPE, SIG_IGN);
 	unsigned flags =
 	    MHD_USE_TLS | MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	if (addr.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	struct MHD_Daemon *d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_HTTPS_MEM_CERT, cert,
-	    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
-	    MHD_OPTION_THREAD_POOL_SIZE, o->threads ? o->threads : default_threads(),
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
-	    completed, s, MHD_OPTION_END);
+	bool any = o->listen[0] == ':';
+	struct MHD_Daemon *d = NULL;
+	/* ":port" is every address: IPv6 and IPv4 on one socket, or IPv4 alone
+	 * where IPv6 is disabled (as in some pod networks). */
+	for (int attempt = 0; attempt < 2 && !d; attempt++) {
+		unsigned f = flags;
+		if (attempt == 1) {
+			if (!any || addr.ss_family != AF_INET6)
+				break;
+			in_port_t port = ((struct sockaddr_in6 *)&addr)->sin6_port;
+			struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
+			memset(&addr, 0, sizeof(addr));
+			v4->sin_family = AF_INET;
+			v4->sin_port = port;
+			v4->sin_addr.s_addr = htonl(INADDR_ANY);
+		}
+		if (addr.ss_family == AF_INET6)
+			f |= any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+		d = MHD_start_daemon(
+		    f, 0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_HTTPS_MEM_CERT, cert,
+		    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+		    MHD_OPTION_THREAD_POOL_SIZE, o->threads ? o->threads : default_threads(),
+		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+		    MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+	}
 	if (!d) {
 		r = pal_err_set(err, EADDRNOTAVAIL,
 				"cannot serve HTTPS on %s: the address may be in use or not "
