@@ -30,6 +30,7 @@ struct server {
 };
 
 struct request {
+	int route; /* enum route */
 	struct pal_buf body;
 	bool too_big;
 	uint64_t started_ns;
@@ -165,6 +166,41 @@ static enum MHD_Result validate(struct server *s, struct MHD_Connection *c, stru
 	return reply(c, MHD_HTTP_OK, "application/json", body, strlen(body));
 }
 
+enum route { ROUTE_VALIDATE = 1, ROUTE_HEALTHZ, ROUTE_NOT_FOUND, ROUTE_METHOD, ROUTE_TYPE };
+
+static enum route route_of(struct MHD_Connection *c, const char *url, const char *method)
+{
+	if (!strcmp(url, "/healthz"))
+		return strcmp(method, "GET") && strcmp(method, "HEAD") ? ROUTE_METHOD : ROUTE_HEALTHZ;
+	if (strcmp(url, "/validate") != 0)
+		return ROUTE_NOT_FOUND;
+	if (strcmp(method, "POST") != 0)
+		return ROUTE_METHOD;
+	return json_content_type(c) ? ROUTE_VALIDATE : ROUTE_TYPE;
+}
+
+/* Responses are queued once the request has been read whole: a response
+ * queued earlier makes libmicrohttpd close the connection, and the API
+ * server keeps its connections to webhooks alive. */
+static enum MHD_Result respond(struct server *s, struct MHD_Connection *c, struct request *rq)
+{
+	switch (rq->route) {
+	case ROUTE_VALIDATE:
+		return validate(s, c, rq);
+	case ROUTE_HEALTHZ:
+		return reply(c, MHD_HTTP_OK, "text/plain; charset=utf-8", pal_xstrdup("ok\n"), 3);
+	case ROUTE_METHOD:
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "POST an AdmissionReview to /validate; GET /healthz\n");
+	case ROUTE_TYPE:
+		return reply_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+				  "Content-Type must be application/json\n");
+	default:
+		return reply_text(c, MHD_HTTP_NOT_FOUND,
+				  "not found: the webhook serves POST /validate and GET /healthz\n");
+	}
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload_data,
 			      size_t *upload_size, void **con_cls)
@@ -173,45 +209,34 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct server *s = cls;
 	struct request *rq = *con_cls;
 	if (!rq) {
-		if (!strcmp(url, "/healthz")) {
-			if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-				return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
-			return reply(c, MHD_HTTP_OK, "text/plain; charset=utf-8",
-				     pal_xstrdup("ok\n"), 3);
-		}
-		if (strcmp(url, "/validate") != 0)
-			return reply_text(c, MHD_HTTP_NOT_FOUND,
-					  "not found: the webhook serves POST /validate and "
-					  "GET /healthz\n");
-		if (strcmp(method, "POST") != 0)
-			return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-					  "POST an AdmissionReview to /validate\n");
-		if (!json_content_type(c))
-			return reply_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-					  "Content-Type must be application/json\n");
-		const char *cl =
-		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		enum route route = route_of(c, url, method);
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		uint64_t n;
-		if (cl && pal_parse_uint64(cl, &n) == 0 && n > s->max_body) {
+		if (route == ROUTE_VALIDATE && cl && pal_parse_uint64(cl, &n) == 0 &&
+		    n > s->max_body) {
+			/* refused before reading it: the connection closes */
 			log_error(s, 413, "request body too large");
 			return reply_text(c, MHD_HTTP_CONTENT_TOO_LARGE,
 					  "request body larger than %zu bytes\n", s->max_body);
 		}
 		rq = pal_xcalloc(1, sizeof(*rq));
 		pal_buf_init(&rq->body);
+		rq->route = route;
 		rq->started_ns = pal_time_monotonic_ns();
 		*con_cls = rq;
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!rq->too_big && rq->body.len + *upload_size <= s->max_body)
+		if (rq->route == ROUTE_VALIDATE && !rq->too_big &&
+		    rq->body.len + *upload_size <= s->max_body)
 			pal_buf_append(&rq->body, upload_data, *upload_size);
-		else
+		else if (rq->route == ROUTE_VALIDATE)
 			rq->too_big = true;
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	return validate(s, c, rq);
+	return respond(s, c, rq);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
