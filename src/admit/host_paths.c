@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <linux/mount.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -166,13 +167,57 @@ bool adm_host_path_allowed(const struct adm_policy *p, const struct rt_config *c
 	return !deny;
 }
 
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+/* Is anything mounted below path (in this mount namespace)? */
+static bool has_submounts(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return true; /* cannot tell: assume the worst */
+	size_t n = strlen(path);
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	while (!found && getline(&line, &cap, f) > 0) {
+		/* id parent major:minor root mountpoint ... */
+		char *save = NULL, *field = strtok_r(line, " ", &save);
+		for (int i = 0; field && i < 4; i++)
+			field = strtok_r(NULL, " ", &save);
+		if (!field)
+			continue;
+		unescape_octal(field);
+		found = (n == 1 && field[1]) ||
+			(!strncmp(field, path, n) && field[n] == '/' && field[n + 1]);
+	}
+	free(line);
+	return found;
+}
+
 /* Read-only as far as the container can tell: the bind itself and, for a
- * recursive bind, every submount (rro). */
-static bool bind_readonly(const struct rt_mount *m)
+ * recursive bind, every submount (rro, or nothing mounted below). podman's
+ * `-v SRC:DST:ro` is a recursive bind with ro. */
+static bool bind_readonly(const struct rt_mount *m, const char *resolved)
 {
 	if (!(m->flags & MS_RDONLY) && !(m->attr_set & MOUNT_ATTR_RDONLY))
 		return false;
-	return !m->recursive_bind || (m->attr_set & MOUNT_ATTR_RDONLY);
+	if (!m->recursive_bind || (m->attr_set & MOUNT_ATTR_RDONLY))
+		return true;
+	return !has_submounts(resolved);
 }
 
 static void check_bind(const struct adm_policy *p, const struct adm_placeholders *ph,
@@ -182,7 +227,7 @@ static void check_bind(const struct adm_policy *p, const struct adm_placeholders
 	const char *resolved = realpath(m->source, real) ? real : m->source;
 	bool ro_would_do = false;
 	const struct adm_path *deny =
-	    adm_path_denied(p, ph, resolved, bind_readonly(m), &ro_would_do);
+	    adm_path_denied(p, ph, resolved, bind_readonly(m, resolved), &ro_would_do);
 	if (!deny)
 		return;
 	char field[64];
@@ -194,10 +239,11 @@ static void check_bind(const struct adm_policy *p, const struct adm_placeholders
 	    strcmp(deny->path, resolved)
 		? pal_xasprintf(" (admission.host_paths.deny: %s)", deny->path)
 		: pal_xstrdup("");
-	adm_result_add(res, "host_paths", resolved, field, "%s %s%s: %s%s%s", field, m->source,
-		       resolves, deny->reason, entry,
-		       ro_would_do ? "; a read-only bind (ro, and rro with rbind) would be allowed"
-				   : "");
+	adm_result_add(
+	    res, "host_paths", resolved, field, "%s %s%s: %s%s%s", field, m->source, resolves,
+	    deny->reason, entry,
+	    ro_would_do ? "; a read-only bind (ro, and rro when submounts exist) would be allowed"
+			: "");
 }
 
 static bool pseudo_fs(const char *type)

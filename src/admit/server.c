@@ -171,7 +171,8 @@ enum route { ROUTE_VALIDATE = 1, ROUTE_HEALTHZ, ROUTE_NOT_FOUND, ROUTE_METHOD, R
 static enum route route_of(struct MHD_Connection *c, const char *url, const char *method)
 {
 	if (!strcmp(url, "/healthz"))
-		return strcmp(method, "GET") && strcmp(method, "HEAD") ? ROUTE_METHOD : ROUTE_HEALTHZ;
+		return strcmp(method, "GET") && strcmp(method, "HEAD") ? ROUTE_METHOD
+								       : ROUTE_HEALTHZ;
 	if (strcmp(url, "/validate") != 0)
 		return ROUTE_NOT_FOUND;
 	if (strcmp(method, "POST") != 0)
@@ -196,8 +197,9 @@ static enum MHD_Result respond(struct server *s, struct MHD_Connection *c, struc
 		return reply_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 				  "Content-Type must be application/json\n");
 	default:
-		return reply_text(c, MHD_HTTP_NOT_FOUND,
-				  "not found: the webhook serves POST /validate and GET /healthz\n");
+		return reply_text(
+		    c, MHD_HTTP_NOT_FOUND,
+		    "not found: the webhook serves POST /validate and GET /healthz\n");
 	}
 }
 
@@ -210,8 +212,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct request *rq = *con_cls;
 	if (!rq) {
 		enum route route = route_of(c, url, method);
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const char *cl =
+		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		uint64_t n;
 		if (route == ROUTE_VALIDATE && cl && pal_parse_uint64(cl, &n) == 0 &&
 		    n > s->max_body) {

@@ -4,6 +4,7 @@
 #include "admit/oci_check.h"
 
 #include <errno.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -292,8 +293,8 @@ static void test_host_paths(void **state)
 			"\"options\": [\"bind\"]}",
 			&res),
 	    -EPERM);
-	th_expect(&res, "(admission.host_paths.deny: /etc); a read-only bind (ro, and rro with "
-			"rbind) would be allowed");
+	th_expect(&res, "(admission.host_paths.deny: /etc); a read-only bind (ro, and rro when "
+			"submounts exist) would be allowed");
 	adm_result_free(&res);
 	assert_int_equal(
 	    check_mount(p,
@@ -302,12 +303,14 @@ static void test_host_paths(void **state)
 			&res),
 	    0);
 	adm_result_free(&res);
+	/* a recursive read-only bind (podman's -v SRC:DST:ro) of a tree without
+	 * submounts is read-only as a whole */
 	assert_int_equal(
 	    check_mount(p,
 			"{\"destination\": \"/certs\", \"source\": \"/etc/ssl/certs\", "
 			"\"options\": [\"rbind\", \"ro\"]}",
 			&res),
-	    -EPERM);
+	    0);
 	adm_result_free(&res);
 	assert_int_equal(
 	    check_mount(p,
@@ -375,6 +378,52 @@ static void test_host_paths(void **state)
 	adm_result_free(&res);
 	adm_policy_free(q);
 	adm_policy_free(p);
+}
+
+/* A tree with a mount below it: only rro makes a recursive bind read-only. */
+static void test_readonly_submounts(void **state)
+{
+	(void)state;
+	char *dir = th_tmpdir();
+	char *ro = pal_xasprintf("%s/ro", dir), *sub = pal_xasprintf("%s/ro/sub", dir);
+	struct pal_err err = {0};
+	assert_int_equal(pal_mkdir_p(sub, 0755, &err), 0);
+	if (mount("pal-admit-test", sub, "tmpfs", 0, "size=64k") < 0)
+		fail_msg("mount tmpfs on %s: %s (the unit tests run as root)", sub,
+			 strerror(errno));
+	char *yaml = pal_xasprintf("admission:\n  host_paths:\n    deny: [%s]\n    "
+				   "allow_readonly: [%s]\n",
+				   dir, ro);
+	struct adm_policy *p = policy_from(yaml);
+	char mount_json[512];
+	struct adm_result res;
+	snprintf(mount_json, sizeof(mount_json),
+		 "{\"destination\": \"/x\", \"source\": \"%s\", \"options\": [\"rbind\", "
+		 "\"ro\"]}",
+		 ro);
+	int rc_rbind_ro = check_mount(p, mount_json, &res);
+	adm_result_free(&res);
+	snprintf(mount_json, sizeof(mount_json),
+		 "{\"destination\": \"/x\", \"source\": \"%s\", \"options\": [\"rbind\", "
+		 "\"ro\", \"rro\"]}",
+		 ro);
+	int rc_rro = check_mount(p, mount_json, &res);
+	adm_result_free(&res);
+	snprintf(mount_json, sizeof(mount_json),
+		 "{\"destination\": \"/x\", \"source\": \"%s\", \"options\": [\"bind\", "
+		 "\"ro\"]}",
+		 ro);
+	int rc_bind_ro = check_mount(p, mount_json, &res);
+	adm_result_free(&res);
+	umount2(sub, MNT_DETACH);
+	assert_int_equal(rc_rbind_ro, -EPERM);
+	assert_int_equal(rc_rro, 0);
+	assert_int_equal(rc_bind_ro, 0); /* a plain bind does not carry the submount */
+	adm_policy_free(p);
+	free(yaml);
+	free(ro);
+	free(sub);
+	th_rmdir(dir);
 }
 
 static void test_placeholders(void **state)
@@ -609,10 +658,15 @@ static void test_image_annotations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_engine_defaults_pass), cmocka_unit_test(test_capabilities),
-	    cmocka_unit_test(test_namespaces),		 cmocka_unit_test(test_host_paths),
-	    cmocka_unit_test(test_placeholders),	 cmocka_unit_test(test_devices),
-	    cmocka_unit_test(test_exceptions),		 cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_engine_defaults_pass),
+	    cmocka_unit_test(test_capabilities),
+	    cmocka_unit_test(test_namespaces),
+	    cmocka_unit_test(test_host_paths),
+	    cmocka_unit_test(test_readonly_submounts),
+	    cmocka_unit_test(test_placeholders),
+	    cmocka_unit_test(test_devices),
+	    cmocka_unit_test(test_exceptions),
+	    cmocka_unit_test(test_modes),
 	    cmocka_unit_test(test_image_annotations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
