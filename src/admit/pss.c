@@ -50,6 +50,12 @@ void pss_each_container(struct pss *c, pss_container_fn fn, void *arg)
 
 void pss_list_add(struct pss_list *l, const char *s)
 {
+	/* Lists only feed messages: beyond a screenful the rest is elided (and
+	 * a forged pod with thousands of entries costs no quadratic time). */
+	if (l->n >= PSS_LIST_MAX) {
+		l->truncated = true;
+		return;
+	}
 	for (size_t i = 0; i < l->n; i++)
 		if (!strcmp(l->v[i], s))
 			return;
@@ -81,6 +87,8 @@ void pss_join_quote(struct pss_list *l, struct pal_buf *out)
 {
 	for (size_t i = 0; i < l->n; i++)
 		pal_buf_printf(out, "%s\"%s\"", i ? ", " : "", l->v[i]);
+	if (l->truncated)
+		pal_buf_puts(out, ", ...");
 }
 
 void pss_containers(struct pss_list *l, struct pal_buf *out)

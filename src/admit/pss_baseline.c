@@ -217,6 +217,8 @@ static void check_host_ports(struct pss *c)
 		pss_list_sort(&a.caps);
 		for (size_t i = 0; i < a.caps.n; i++)
 			pal_buf_printf(&b, "%s%s", i ? ", " : "", a.caps.v[i]);
+		if (a.caps.truncated)
+			pal_buf_puts(&b, ", ...");
 		pss_add(c, "hostPorts", ADM_LEVEL_BASELINE, "hostPort (%s)", b.data);
 		pal_buf_free(&b);
 	}

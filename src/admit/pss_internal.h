@@ -33,9 +33,12 @@ typedef void (*pss_container_fn)(struct pss *c, json_t *container, const char *n
 void pss_each_container(struct pss *c, pss_container_fn fn, void *arg);
 
 /* A list of names: ordered as added (containers) or sorted (values). */
+#define PSS_LIST_MAX 64
+
 struct pss_list {
 	char **v;
 	size_t n;
+	bool truncated;
 };
 void pss_list_add(struct pss_list *l, const char *s); /* ignores duplicates */
 void pss_list_free(struct pss_list *l);

@@ -95,6 +95,18 @@ static int locate_pod(struct adm_review *r, struct pal_err *err)
 	if (rc < 0)
 		return pal_err_prefix(err, "a %s must carry a pod %s", r->kind,
 				      r->k == ADM_KIND_POD ? "spec" : "template");
+	/* Real pods have a handful of containers; a forged review with
+	 * thousands must not cost quadratic time (images are deduplicated). */
+	size_t containers = 0;
+	static const char *const lists[] = {"containers", "initContainers", "ephemeralContainers"};
+	for (size_t i = 0; i < 3; i++)
+		containers += json_array_size(json_object_get(spec, lists[i]));
+	if (containers > ADM_REVIEW_MAX_CONTAINERS)
+		return pal_err_set(
+		    err, EINVAL,
+		    "request.object.%s: %zu containers, more than the %d this webhook "
+		    "checks",
+		    path, containers, ADM_REVIEW_MAX_CONTAINERS);
 	r->pod_spec = spec;
 	r->spec_path = path;
 	/* the metadata beside the spec: the object's, or its template's */

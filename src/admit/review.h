@@ -20,8 +20,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ADM_REVIEW_API_VERSION "admission.k8s.io/v1"
-#define ADM_REVIEW_MAX_BYTES   (8u << 20) /* an object and its oldObject, 3 MiB each at most */
+#define ADM_REVIEW_API_VERSION	  "admission.k8s.io/v1"
+#define ADM_REVIEW_MAX_BYTES	  (8u << 20) /* an object and its oldObject, 3 MiB each at most */
+#define ADM_REVIEW_MAX_CONTAINERS 1024	     /* containers + initContainers + ephemeralContainers */
 
 enum adm_kind {
 	ADM_KIND_OTHER = 0,

@@ -484,6 +484,30 @@ static void test_finding_fields(void **state)
 	json_decref(spec);
 }
 
+static void test_long_lists(void **state)
+{
+	(void)state;
+	/* 200 privileged containers: one finding, the names elided after 64 */
+	json_t *spec = json_object();
+	json_t *cts = json_array();
+	for (int i = 0; i < 200; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "n%d", i);
+		json_array_append_new(cts, json_pack("{s:s, s:s, s:{s:b}}", "name", name, "image",
+						     "x", "securityContext", "privileged", 1));
+	}
+	json_object_set_new(spec, "containers", cts);
+	struct adm_result res;
+	adm_result_init(&res);
+	adm_pss_check(NULL, spec, B, &res);
+	assert_int_equal(res.n, 1);
+	assert_non_null(strstr(res.v[0].message, "containers \"n0\", \"n1\""));
+	assert_non_null(strstr(res.v[0].message, "\"n63\", ... must not set"));
+	assert_null(strstr(res.v[0].message, "\"n64\""));
+	adm_result_free(&res);
+	json_decref(spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +529,7 @@ int main(void)
 	    cmocka_unit_test(test_run_as_user),
 	    cmocka_unit_test(test_windows_pods),
 	    cmocka_unit_test(test_finding_fields),
+	    cmocka_unit_test(test_long_lists),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

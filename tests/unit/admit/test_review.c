@@ -276,6 +276,18 @@ static void test_parse_errors(void **state)
 	    "the pod's metadata must be an object");
 	expect_parse_error("{\"apiVersion\": \"admission.k8s.io/v1\", \"apiVersion\": \"x\"}",
 			   "invalid JSON");
+	/* a forged pod with more containers than any real one */
+	struct pal_buf many;
+	pal_buf_init(&many);
+	pal_buf_puts(&many, "{\"containers\": [");
+	for (int i = 0; i < 1025; i++)
+		pal_buf_printf(&many, "%s{\"name\": \"c%d\", \"image\": \"x\"}", i ? ", " : "", i);
+	pal_buf_puts(&many, "]}");
+	char *text = review_for("", "Pod", "default", "CREATE", many.data);
+	expect_parse_error(text, "request.object.spec: 1025 containers, more than the 1024 this "
+				 "webhook checks");
+	free(text);
+	pal_buf_free(&many);
 	/* DELETE carries no object: fine */
 	struct adm_review r;
 	struct pal_err err = {0};
