@@ -234,3 +234,18 @@ RESTRICTED_CT='{"name": "app", "image": "nginx:1.25", "securityContext": {"allow
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"--tls-key $R/other.key does not belong to --tls-cert $ADM_T/tls.crt"* ]]
 }
+
+@test "palisade admit review decides a review file offline, as the server does" {
+	adm_review Pod "" default "$(adm_pod default offline '[{"name": "app", "image": "nginx:1.25", "securityContext": {"privileged": true}}]')" >"$R/offline.json"
+	run palisade admit review --policy "$ADM_T/policy.yaml" "$R/offline.json"
+	[ "$status" -eq 3 ]
+	echo "$output" | jq -e '.response.allowed == false and .response.status.message == "violates PodSecurity \"baseline:latest\": privileged (container \"app\" must not set securityContext.privileged=true)"'
+	# the server says the same
+	adm_decide "$R/offline.json"
+	[ "$(jq -c .response "$ADM_RESP")" = "$(echo "$output" | jq -c .response)" ]
+	adm_review Pod "" prod "$(adm_pod prod offline "[$RESTRICTED_CT]")" >"$R/offline-ok.json"
+	run palisade admit review --policy "$ADM_T/policy.yaml" "$R/offline-ok.json"
+	[ "$status" -eq 0 ]
+	run palisade admit review --policy "$ADM_T/policy.yaml" "$R/missing.json"
+	[ "$status" -eq 1 ]
+}
