@@ -9,6 +9,7 @@
 #include "common/strutil.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -12,6 +12,8 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,7 +32,8 @@ struct server {
 };
 
 struct request {
-	int route; /* enum route */
+	int route;    /* enum route */
+	bool healthz; /* the path, for 405's Allow */
 	struct pal_buf body;
 	bool too_big;
 	uint64_t started_ns;
@@ -87,8 +90,8 @@ static void log_line(struct server *s, json_t *rec)
 	free(line);
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
-			     char *body, size_t len)
+static enum MHD_Result reply_allow(struct MHD_Connection *c, unsigned status, const char *type,
+				   char *body, size_t len, const char *allow)
 {
 	struct MHD_Response *resp =
 	    MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
@@ -98,11 +101,17 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
+	if (allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
 	enum MHD_Result r = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	return r;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
+			     char *body, size_t len)
+{
+	return reply_allow(c, status, type, body, len, NULL);
 }
 
 static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
@@ -190,9 +199,12 @@ static enum MHD_Result respond(struct server *s, struct MHD_Connection *c, struc
 		return validate(s, c, rq);
 	case ROUTE_HEALTHZ:
 		return reply(c, MHD_HTTP_OK, "text/plain; charset=utf-8", pal_xstrdup("ok\n"), 3);
-	case ROUTE_METHOD:
-		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-				  "POST an AdmissionReview to /validate; GET /healthz\n");
+	case ROUTE_METHOD: {
+		char *text = pal_xstrdup(rq->healthz ? "GET or HEAD /healthz\n"
+						     : "POST an AdmissionReview to /validate\n");
+		return reply_allow(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+				   text, strlen(text), rq->healthz ? "GET, HEAD" : "POST");
+	}
 	case ROUTE_TYPE:
 		return reply_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 				  "Content-Type must be application/json\n");
@@ -225,6 +237,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		rq = pal_xcalloc(1, sizeof(*rq));
 		pal_buf_init(&rq->body);
 		rq->route = route;
+		rq->healthz = !strcmp(url, "/healthz");
 		rq->started_ns = pal_time_monotonic_ns();
 		*con_cls = rq;
 		return MHD_YES;

@@ -3,6 +3,7 @@
 #include "common/cleanup.h"
 #include "common/strutil.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
