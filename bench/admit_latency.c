@@ -192,9 +192,10 @@ int main(int argc, char **argv)
 	snprintf(healthz, sizeof(healthz), "%s/healthz", base);
 	snprintf(validate, sizeof(validate), "%s/validate", base);
 	struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
-	printf("| request (%zu each, one client unless noted) | req/s | p50 µs | p99 µs | mean µs | "
-	       "p50 × baseline |\n|---|---:|---:|---:|---:|---:|\n",
-	       n);
+	printf(
+	    "| request (%zu each, one client unless noted) | req/s | p50 µs | p99 µs | mean µs | "
+	    "p50 × baseline |\n|---|---:|---:|---:|---:|---:|\n",
+	    n);
 	struct stats b = serial(ca, healthz, NULL, NULL, n, false);
 	row("baseline: GET /healthz, kept-alive TLS", b, b.p50);
 	struct body first = {0};
