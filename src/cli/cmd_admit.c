@@ -1,7 +1,7 @@
 /* palisade admit: the Kubernetes admission webhook, and offline checks of an
  * OCI config or an AdmissionReview against the admission policy. */
 #include "admit/oci_check.h"
-#include "admit/server.h"
+#include "admit/server/server.h"
 #include "admit/webhook.h"
 #include "cli/commands.h"
 #include "common/cleanup.h"

@@ -1,5 +1,5 @@
-#include "server.h"
-#include "webhook.h"
+#include "admit/server/server.h"
+#include "admit/webhook.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/jsonutil.h"

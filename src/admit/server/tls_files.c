@@ -1,6 +1,6 @@
 /* The webhook's certificate and key, checked before the server starts so that
  * a wrong file gives a message naming it rather than a TLS failure later. */
-#include "server.h"
+#include "admit/server/server.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 
