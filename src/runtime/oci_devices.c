@@ -6,6 +6,7 @@
 #include "common/strutil.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 /* Duplicates are checked pairwise; real configs list a few dozen devices. */
 #define MAX_DEVICES 4096u
@@ -38,9 +39,17 @@ static int parse_numbers(json_t *item, const char *ip, struct rt_device *d, stru
 	    (r = rt_oci_int(item, ip, "minor", 0, UINT32_MAX, &d->minor, NULL, err)) < 0)
 		return r;
 	int64_t v = 0;
-	if ((r = rt_oci_int(item, ip, "fileMode", 0, 07777, &v, &d->has_file_mode, err)) < 0)
+	/* podman writes st_mode with its file-type bits (S_IFCHR|0600 = 8576), as Go's
+	 * os.FileMode conversion does; they must agree with "type" and are dropped. */
+	if ((r = rt_oci_int(item, ip, "fileMode", 0, S_IFMT | 07777, &v, &d->has_file_mode, err)) <
+	    0)
 		return r;
-	d->file_mode = (uint32_t)v;
+	mode_t fmt = (mode_t)v & S_IFMT;
+	mode_t want = d->type == RT_DEV_BLOCK ? S_IFBLK : d->type == RT_DEV_FIFO ? S_IFIFO : S_IFCHR;
+	if (fmt && fmt != want)
+		return rt_oci_fail(err, "%s.fileMode %#llo: its file-type bits do not match type \"%c\"",
+				   ip, (unsigned long long)v, d->type);
+	d->file_mode = (uint32_t)v & 07777;
 	if ((r = rt_oci_int(item, ip, "uid", 0, UINT32_MAX, &v, &d->has_uid, err)) < 0)
 		return r;
 	d->uid = (uint32_t)v;

@@ -158,6 +158,14 @@ static void devices(void **state)
 	assert_int_equal(cfg.devices[0].gid, 6);
 	assert_int_equal(cfg.devices[1].type, 'u');
 	rt_config_free(&cfg);
+	/* podman --privileged: st_mode with the type bits (S_IFCHR|0600). */
+	expect_ok("{\"linux\": {\"devices\": [{\"path\": \"/dev/sda\", \"type\": \"b\", "
+		  "\"major\": 8, \"minor\": 0, \"fileMode\": 25008}, {\"path\": \"/dev/tty1\", "
+		  "\"type\": \"c\", \"major\": 4, \"minor\": 1, \"fileMode\": 8576}]}}",
+		  &cfg);
+	assert_int_equal(cfg.devices[0].file_mode, 0660);
+	assert_int_equal(cfg.devices[1].file_mode, 0600);
+	rt_config_free(&cfg);
 
 	expect_error("{\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"z\", "
 		     "\"major\": 1, \"minor\": 1}]}}",
@@ -189,7 +197,10 @@ static void devices(void **state)
 		     "linux.devices[0].type: required");
 	expect_error("{\"linux\": {\"devices\": [{\"path\": \"/dev/f\", \"type\": \"p\", "
 		     "\"fileMode\": 8192}]}}",
-		     "linux.devices[0].fileMode: must be an integer between 0 and 4095");
+		     "linux.devices[0].fileMode 020000: its file-type bits do not match type \"p\"");
+	expect_error("{\"linux\": {\"devices\": [{\"path\": \"/dev/f\", \"type\": \"p\", "
+		     "\"fileMode\": 1048576}]}}",
+		     "linux.devices[0].fileMode: must be an integer between 0 and 65535");
 	expect_error("{\"linux\": {\"devices\": [{\"path\": \"/dev/f\", \"type\": \"p\"}, "
 		     "{\"path\": \"/dev//f\", \"type\": \"p\"}]}}",
 		     "linux.devices[1].path \"/dev/f\": duplicate (also in linux.devices[0])");
