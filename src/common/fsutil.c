@@ -141,6 +141,9 @@ int pal_mkdir_p(const char *path, mode_t mode, struct pal_err *err)
 {
 	if (!path || !*path)
 		return pal_err_set(err, EINVAL, "empty directory path");
+	struct stat existing;
+	if (stat(path, &existing) == 0 && S_ISDIR(existing.st_mode))
+		return 0; /* the common case, one call */
 	_cleanup_free_ char *copy = pal_xstrdup(path);
 	size_t n = strlen(copy);
 	while (n > 1 && copy[n - 1] == '/')

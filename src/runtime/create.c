@@ -1,3 +1,4 @@
+#include "runtime/admission.h"
 #include "runtime/cgroup.h"
 #include "runtime/console.h"
 #include "runtime/container.h"
@@ -36,6 +37,7 @@ struct create_run {
 	const struct rt_create_opts *o;
 	struct rt_config cfg;
 	bool cfg_loaded;
+	struct rt_policy_file policy;
 	struct rt_hardening hard;
 	bool hard_loaded;
 	struct rt_seccomp_program seccomp;
@@ -52,6 +54,7 @@ struct create_run {
 	int host_proc_fd;
 	char **exec_paths;
 	struct rt_device_rule *dev_rules;
+	char *image_ref, *image_digest; /* found by admission (podman's storage) */
 };
 
 static void run_init(struct create_run *c)
@@ -99,10 +102,13 @@ static void run_finish(struct create_run *c, bool undo)
 		rt_seccomp_program_free(&c->seccomp);
 	if (c->hard_loaded)
 		rt_hardening_free(&c->hard);
+	rt_policy_file_free(&c->policy);
 	if (c->cfg_loaded)
 		rt_config_free(&c->cfg);
 	pal_strv_free(c->exec_paths);
 	free(c->dev_rules);
+	free(c->image_ref);
+	free(c->image_digest);
 }
 
 /* Every container starts from "deny all", then gets the config's rules, its
@@ -281,9 +287,12 @@ static int save_state(struct create_run *c, struct pal_err *err)
 	if (c->hard.wx && rt_landlock_abi() > 0)
 		s.landlock_exec_paths = pal_strv_dup(c->exec_paths);
 	s.hardening = hardening_summary(c);
-	const char *img = c->o->image_ref ? c->o->image_ref : image_from_annotations(&c->cfg);
+	const char *img = c->o->image_ref     ? c->o->image_ref
+			  : c->image_ref      ? c->image_ref
+					      : image_from_annotations(&c->cfg);
+	const char *digest = c->o->image_digest ? c->o->image_digest : c->image_digest;
 	s.image_ref = img ? pal_xstrdup(img) : NULL;
-	s.image_digest = c->o->image_digest ? pal_xstrdup(c->o->image_digest) : NULL;
+	s.image_digest = digest ? pal_xstrdup(digest) : NULL;
 	const char *name = c->o->name
 			       ? c->o->name
 			       : rt_config_annotation(&c->cfg, "io.kubernetes.cri.container-name");
@@ -345,6 +354,27 @@ static int check_notify_rules(const struct rt_seccomp *sc, struct pal_err *err)
 	return 0;
 }
 
+/* The node policy's admission and trust decisions come before anything of
+ * the container exists; a denial is also an audit record. */
+static int admit(struct create_run *c, struct pal_err *err)
+{
+	struct rt_admission in = {.id = c->o->id,
+				  .cfg = &c->cfg,
+				  .policy = &c->policy,
+				  .image_ref = c->o->image_ref,
+				  .image_digest = c->o->image_digest};
+	struct rt_admission_verdict v;
+	int r = rt_admission_check(&in, &v, err);
+	if (r < 0)
+		rt_admission_audit(&v);
+	if (r == 0 && v.digest && !c->o->image_digest)
+		c->image_digest = pal_xstrdup(v.digest);
+	if (r == 0 && v.image && !c->o->image_ref)
+		c->image_ref = pal_xstrdup(v.image);
+	rt_admission_verdict_free(&v);
+	return r;
+}
+
 static int prepare(struct create_run *c, struct pal_err *err)
 {
 	const struct rt_create_opts *o = c->o;
@@ -370,11 +400,16 @@ static int prepare(struct create_run *c, struct pal_err *err)
 		return pal_err_set(err, EINVAL,
 				   "process.terminal is true: --console-socket is required");
 	rt_caps_normalize_ambient(&c->cfg.process.caps);
-	if ((r = rt_hardening_load(o->policy_path, &c->hard, err)) < 0)
+	if ((r = rt_policy_file_load(o->policy_path, &c->policy, err)) < 0 ||
+	    (r = rt_hardening_from_file(&c->policy, &c->hard, err)) < 0)
 		return r;
 	c->hard_loaded = true;
 	if ((r = rt_hardening_apply_annotations(&c->hard, &c->cfg, err)) < 0)
 		return r;
+	pal_debug("create %s: admission", c->o->id);
+	if ((r = admit(c, err)) < 0)
+		return r;
+	pal_debug("create %s: seccomp", c->o->id);
 	if (c->cfg.has_seccomp && (r = check_notify_rules(&c->cfg.seccomp, err)) < 0)
 		return r;
 	if (c->cfg.has_seccomp || c->hard.seccomp_default) {
@@ -516,6 +551,7 @@ static int handshake(struct create_run *c, struct pal_err *err)
 		return pal_err_sys(err, -r, "signal the container init");
 	if ((r = rt_sync_expect(c->sync[0], RT_SYNC_NS_READY, &msg, err)) < 0)
 		return r;
+	pal_debug("create %s: namespaces and mounts ready", c->o->id);
 	_cleanup_free_ char *creating = hook_state_text(c, "creating");
 	_cleanup_free_ char *created = hook_state_text(c, "created");
 	if ((r = rt_hooks_run(cfg, RT_HOOK_PRESTART, creating, err)) < 0 ||
@@ -533,6 +569,7 @@ static int handshake(struct create_run *c, struct pal_err *err)
 		return r;
 	if ((r = rt_sync_expect(c->sync[0], RT_SYNC_READY, &msg, err)) < 0)
 		return r;
+	pal_debug("create %s: init ready", c->o->id);
 	c->exec_paths = pal_xcalloc(1, sizeof(char *));
 	char *save = NULL;
 	for (char *line = strtok_r(msg.payload, "\n", &save); line;
@@ -557,9 +594,11 @@ int rt_create(const struct rt_globals *g, const struct rt_create_opts *o, pid_t 
 	run_init(&c);
 	c.g = g;
 	c.o = o;
+	pal_debug("create %s: prepare", o->id);
 	int r = prepare(&c, err);
 	if (r < 0)
 		goto fail;
+	pal_debug("create %s: cgroups", o->id);
 	if ((r = rt_root_prepare(g->root, err)) < 0 ||
 	    (r = rt_state_dir_create(g->root, o->id, err)) < 0)
 		goto fail;
@@ -610,8 +649,11 @@ int rt_create(const struct rt_globals *g, const struct rt_create_opts *o, pid_t 
 		r = pal_err_sys(err, errno, "socketpair");
 		goto fail;
 	}
-	if ((r = spawn_init(&c, err)) < 0 || (r = handshake(&c, err)) < 0 ||
-	    (r = save_state(&c, err)) < 0)
+	pal_debug("create %s: spawn", o->id);
+	if ((r = spawn_init(&c, err)) < 0 || (r = handshake(&c, err)) < 0)
+		goto fail;
+	pal_debug("create %s: save state", o->id);
+	if ((r = save_state(&c, err)) < 0)
 		goto fail;
 	if (o->pid_file && (r = write_pid_file(o->pid_file, c.pid, err)) < 0)
 		goto fail;

@@ -109,16 +109,22 @@ int rt_hardening_parse_yaml(struct pal_yaml *y, struct rt_hardening *h, struct p
 	return 0;
 }
 
+const char *rt_policy_path(const char *path)
+{
+	if (path && *path)
+		return path;
+	path = getenv("PALISADE_POLICY");
+	if (path && *path)
+		return path;
+	return pal_path_exists(RT_POLICY_DEFAULT_PATH) ? RT_POLICY_DEFAULT_PATH : NULL;
+}
+
 int rt_hardening_load(const char *path, struct rt_hardening *h, struct pal_err *err)
 {
 	rt_hardening_defaults(h);
+	path = rt_policy_path(path);
 	if (!path)
-		path = getenv("PALISADE_POLICY");
-	if (!path || !*path) {
-		if (!pal_path_exists(RT_POLICY_DEFAULT_PATH))
-			return 0;
-		path = RT_POLICY_DEFAULT_PATH;
-	}
+		return 0;
 	struct pal_yaml y;
 	int r = pal_yaml_load_file(&y, path, 4u << 20, err);
 	if (r < 0) {
@@ -133,6 +139,57 @@ int rt_hardening_load(const char *path, struct rt_hardening *h, struct pal_err *
 	}
 	free(h->source);
 	h->source = pal_xstrdup(path);
+	return 0;
+}
+
+int rt_policy_file_load(const char *path, struct rt_policy_file *f, struct pal_err *err)
+{
+	memset(f, 0, sizeof(*f));
+	path = rt_policy_path(path);
+	if (!path)
+		return 0;
+	int r = pal_read_file(path, 4u << 20, &f->text, &f->len, err);
+	if (r < 0)
+		return pal_err_prefix(err, "load policy");
+	f->path = pal_xstrdup(path);
+	f->yaml = pal_xcalloc(1, sizeof(*f->yaml));
+	r = pal_yaml_load_buffer(f->yaml, path, f->text, f->len, err);
+	if (r < 0) {
+		rt_policy_file_free(f);
+		return pal_err_prefix(err, "load policy");
+	}
+	return 0;
+}
+
+void rt_policy_file_free(struct rt_policy_file *f)
+{
+	if (f->yaml) {
+		pal_yaml_free(f->yaml);
+		free(f->yaml);
+	}
+	free(f->text);
+	free(f->path);
+	memset(f, 0, sizeof(*f));
+}
+
+bool rt_policy_file_has(const struct rt_policy_file *f, const char *section)
+{
+	return f->yaml && pal_yaml_map_get(f->yaml, pal_yaml_root(f->yaml), section) != NULL;
+}
+
+int rt_hardening_from_file(const struct rt_policy_file *f, struct rt_hardening *h,
+			   struct pal_err *err)
+{
+	rt_hardening_defaults(h);
+	if (!f->yaml)
+		return 0;
+	int r = rt_hardening_parse_yaml(f->yaml, h, err);
+	if (r < 0) {
+		rt_hardening_free(h);
+		return r;
+	}
+	free(h->source);
+	h->source = pal_xstrdup(f->path);
 	return 0;
 }
 

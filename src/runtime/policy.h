@@ -39,8 +39,28 @@ struct rt_hardening {
 void rt_hardening_defaults(struct rt_hardening *h);
 void rt_hardening_free(struct rt_hardening *h);
 
+/* The policy file in effect: path, else $PALISADE_POLICY, else the default
+ * path if it exists; NULL means built-in defaults. */
+const char *rt_policy_path(const char *path);
+
 /* path NULL: $PALISADE_POLICY, else the default path if it exists, else defaults. */
 int rt_hardening_load(const char *path, struct rt_hardening *h, struct pal_err *err);
+
+/* The node policy file, read and parsed once for all its sections
+ * (hardening, admission, trust). path NULL after load: built-in defaults. */
+struct rt_policy_file {
+	char *path;
+	char *text;
+	size_t len;
+	struct pal_yaml *yaml; /* NULL without a file */
+};
+int rt_policy_file_load(const char *path, struct rt_policy_file *f, struct pal_err *err);
+void rt_policy_file_free(struct rt_policy_file *f);
+/* Does the file have this top-level section? */
+bool rt_policy_file_has(const struct rt_policy_file *f, const char *section);
+/* The hardening section of an already loaded file (defaults when absent). */
+int rt_hardening_from_file(const struct rt_policy_file *f, struct rt_hardening *h,
+			   struct pal_err *err);
 
 /* Parses the hardening section from an already loaded YAML document (used by
  * `palisade policy check` as well). A missing section leaves defaults. */

@@ -28,6 +28,7 @@ int rt_run(const struct rt_globals *g, const struct rt_create_opts *o, bool deta
 	_cleanup_close_ int console = pair[0];
 	if (r < 0)
 		return r;
+	pal_debug("run %s: start", o->id);
 	if ((r = rt_start(g, o->id, err)) < 0) {
 		struct pal_err e = {0};
 		rt_delete(g, o->id, true, &e);
@@ -39,13 +40,16 @@ int rt_run(const struct rt_globals *g, const struct rt_create_opts *o, bool deta
 	struct pollfd p = {.fd = console, .events = POLLIN};
 	if (console >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
 		master = rt_recv_fd(console);
+	pal_debug("run %s: wait", o->id);
 	r = rt_wait_relaying_pty(pid, master, status);
+	pal_debug("run %s: exited, delete", o->id);
 	if (r < 0)
 		pal_err_sys(err, -r, "wait for container %s", o->id);
 	if (!keep) {
 		struct pal_err e = {0};
 		if (rt_delete(g, o->id, true, &e) < 0)
 			pal_warn("%s", e.msg);
+		pal_debug("run %s: deleted", o->id);
 	}
 	return r;
 }
