@@ -104,6 +104,8 @@ static bool container_matches(const struct trace_ctx *t, const struct pal_contai
 static int on_event(const struct pal_event *ev, void *ctx)
 {
 	struct trace_ctx *t = ctx;
+	if (stop_requested)
+		return 1; /* Ctrl-C: detach now rather than after a long backlog */
 	if (!container_matches(t, ev->container)) {
 		t->filtered++;
 		return 0;
@@ -324,8 +326,9 @@ int cmd_trace(int argc, char **argv)
 		if (duration > 0 && now - start >= (uint64_t)duration * 1000000000ull)
 			break;
 	}
-	/* Drain what is already in the ring buffer before detaching. */
-	if (rc == PAL_EXIT_OK)
+	/* Drain what is already in the ring buffer (--duration ends), unless
+	 * Ctrl-C asked to stop now. */
+	if (rc == PAL_EXIT_OK && !stop_requested)
 		(void)sen_poll(s, 0, on_event, &t);
 	fflush(t.out);
 	struct sen_stats st;

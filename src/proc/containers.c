@@ -8,6 +8,7 @@
 #include "proc/container_info.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,6 +41,8 @@ struct proc_containers {
 	size_t cache_cap, cache_len;
 	struct timespec state_mtime;
 	bool state_seen;
+	int cg2_fd;    /* the cgroup v2 mount, for cgroup id -> path; -1 if none */
+	bool cg2_pure; /* no v1 hierarchies: the v2 path alone decides */
 };
 
 static void cont_publish(struct cont *k)
@@ -73,6 +76,75 @@ static void cont_free(struct cont *k)
 	free(k);
 }
 
+/* The cgroup v2 mount: /sys/fs/cgroup on pure v2 hosts, /sys/fs/cgroup/unified
+ * on hybrid ones (found in mountinfo unless given). */
+static int open_cgroup2(const char *given, bool *pure)
+{
+	char found[PATH_MAX] = "";
+	*pure = false;
+	if (!given) {
+		_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+		char line[4096];
+		bool v1 = false;
+		while (f && fgets(line, sizeof(line), f)) {
+			/* "... mountpoint opts - fstype source superopts" */
+			char *sep = strstr(line, " - ");
+			if (!sep)
+				continue;
+			char mnt[PATH_MAX];
+			if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+				continue;
+			if (pal_str_starts_with(sep, " - cgroup2 ") && !found[0])
+				snprintf(found, sizeof(found), "%s", mnt);
+			else if (pal_str_starts_with(sep, " - cgroup "))
+				v1 = true;
+		}
+		if (!found[0])
+			return -1;
+		given = found;
+		*pure = !v1;
+	}
+	return open(given, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* The v2 path of a cgroup id ("/libpod_parent/libpod-<id>"): the id is the
+ * kernfs file handle of the cgroup directory. Works after the process that
+ * showed the id has exited, as long as the cgroup exists. */
+static bool cgroup_path_by_id(struct proc_containers *c, uint64_t cgid, char *out, size_t cap)
+{
+	if (c->cg2_fd < 0 || cgid == 0)
+		return false;
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + sizeof(uint64_t)];
+	} h;
+	h.fh.handle_bytes = sizeof(uint64_t);
+	h.fh.handle_type = 0xfe; /* FILEID_KERNFS */
+	memcpy(h.fh.f_handle, &cgid, sizeof(cgid));
+	_cleanup_close_ int fd = open_by_handle_at(c->cg2_fd, &h.fh, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char link[64], full[PATH_MAX], root[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, full, sizeof(full) - 1);
+	if (n < 0)
+		return false;
+	full[n] = '\0';
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", c->cg2_fd);
+	ssize_t rn = readlink(link, root, sizeof(root) - 1);
+	if (rn < 0)
+		return false;
+	root[rn] = '\0';
+	const char *rel = full;
+	if (strcmp(root, "/") != 0) {
+		if (strncmp(full, root, (size_t)rn) != 0 || (full[rn] != '/' && full[rn] != '\0'))
+			return false;
+		rel = full + rn;
+	}
+	snprintf(out, cap, "%s", *rel ? rel : "/");
+	return true;
+}
+
 struct proc_containers *proc_containers_new(const struct proc_containers_opts *opts)
 {
 	struct proc_containers *c = pal_xcalloc(1, sizeof(*c));
@@ -94,6 +166,7 @@ struct proc_containers *proc_containers_new(const struct proc_containers_opts *o
 	cont_publish(&c->host);
 	c->host.pub.is_host = true;
 
+	c->cg2_fd = open_cgroup2(opts ? opts->cgroup2_root : NULL, &c->cg2_pure);
 	c->cache_cap = 256;
 	c->cache = pal_xcalloc(c->cache_cap, sizeof(*c->cache));
 	proc_containers_refresh(c);
@@ -113,6 +186,8 @@ void proc_containers_free(struct proc_containers *c)
 	free(c->host.tag);
 	free(c->host.digest_from_ref);
 	free(c->cache);
+	if (c->cg2_fd >= 0)
+		close(c->cg2_fd);
 	free(c->state_dir);
 	free(c->storage_root);
 	free(c->docker_root);
@@ -348,6 +423,17 @@ static void enrich(struct proc_containers *c, struct cont *k)
 	cont_publish(k);
 }
 
+static struct cont *cont_for_match(struct proc_containers *c, const struct proc_cgroup_match *m)
+{
+	struct cont *k = find_exact(c, m->id);
+	if (!k) {
+		k = cont_add(c, m->id, m->runtime);
+		if (strcmp(m->runtime, "palisade") != 0)
+			enrich(c, k);
+	}
+	return k;
+}
+
 const struct pal_container *proc_containers_from_cgroup_text(struct proc_containers *c,
 							     const char *text, size_t len,
 							     uint64_t cgroup_id)
@@ -366,16 +452,27 @@ const struct pal_container *proc_containers_from_cgroup_text(struct proc_contain
 			cache_put(c, cgroup_id, &c->host);
 		return &c->host.pub;
 	}
-	struct cont *k = find_exact(c, m.id);
-	if (!k) {
-		k = cont_add(c, m.id, m.runtime);
-		if (strcmp(m.runtime, "palisade") != 0)
-			enrich(c, k);
-	}
+	struct cont *k = cont_for_match(c, &m);
 	if (!k->pub.cgroup_id && from_v2)
 		k->pub.cgroup_id = cgroup_id;
 	if (from_v2 || v2_only)
 		cache_put(c, cgroup_id, k);
+	return &k->pub;
+}
+
+const struct pal_container *proc_containers_from_v2_path(struct proc_containers *c,
+							 const char *path, uint64_t cgroup_id)
+{
+	struct proc_cgroup_match m;
+	if (!proc_cgroup_path_match(path, (const char *const *)c->ctr_ns, &m)) {
+		if (c->cg2_pure)
+			cache_put(c, cgroup_id, &c->host);
+		return &c->host.pub;
+	}
+	struct cont *k = cont_for_match(c, &m);
+	if (!k->pub.cgroup_id)
+		k->pub.cgroup_id = cgroup_id;
+	cache_put(c, cgroup_id, k);
 	return &k->pub;
 }
 
@@ -389,6 +486,16 @@ const struct pal_container *proc_containers_resolve(struct proc_containers *c, u
 	k = cache_get(c, cgroup_id);
 	if (k)
 		return &k->pub;
+
+	char cgpath[PATH_MAX];
+	bool got = cgroup_path_by_id(c, cgroup_id, cgpath, sizeof(cgpath));
+	if (got) {
+		const struct pal_container *k2 = proc_containers_from_v2_path(c, cgpath, cgroup_id);
+		if (k2 && !k2->is_host)
+			return k2;
+		if (c->cg2_pure)
+			return &c->host.pub;
+	}
 
 	char path[128];
 	snprintf(path, sizeof(path), "%s/%u/cgroup", c->proc_root, pid);

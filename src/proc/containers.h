@@ -1,7 +1,9 @@
 /* The container registry: which container a process belongs to.
  *
  * Sources, in order: palisade-runtime's state files (by cgroup id and by id),
- * then the process's cgroup paths (/proc/<pid>/cgroup) for podman/libpod,
+ * then the cgroup v2 path of the event's cgroup id (open_by_handle_at on the
+ * cgroup2 mount: works after the process is gone), then the process's cgroup
+ * paths (/proc/<pid>/cgroup, for v1-only layouts) for podman/libpod,
  * docker, containerd (CRI and ctr), CRI-O and Kubernetes pods, on cgroup v2
  * and v1/hybrid layouts. Image name and digest come from the state file, or
  * from containers-storage (podman, CRI-O) and docker's config. Anything else
@@ -23,6 +25,7 @@ struct proc_containers_opts {
 	const char *storage_root; /* NULL: /var/lib/containers/storage */
 	const char *docker_root;  /* NULL: /var/lib/docker */
 	const char *proc_root;	  /* NULL: /proc */
+	const char *cgroup2_root; /* NULL: the cgroup2 mount found in /proc/self/mountinfo */
 	const char *const *ctr_namespaces; /* NULL: {"default", "k8s.io"} */
 };
 
@@ -44,6 +47,10 @@ const struct pal_container *proc_containers_resolve(struct proc_containers *c, u
 const struct pal_container *proc_containers_from_cgroup_text(struct proc_containers *c,
 							     const char *text, size_t len,
 							     uint64_t cgroup_id);
+
+/* Same, from a cgroup v2 path ("/machine.slice/libpod-<id>.scope"). */
+const struct pal_container *proc_containers_from_v2_path(struct proc_containers *c,
+							 const char *path, uint64_t cgroup_id);
 
 /* By id (full, or a unique prefix of at least 12 characters); NULL if unknown. */
 const struct pal_container *proc_containers_find(struct proc_containers *c, const char *id);

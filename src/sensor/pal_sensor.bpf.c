@@ -256,7 +256,6 @@ struct dpath_ctx {
 	struct vfsmount *vfsmnt;
 	struct mount *mnt;
 	struct dentry *root_dentry;
-	struct vfsmount *root_mnt;
 	__u32 off, len;
 	bool complete;
 };
@@ -268,7 +267,10 @@ static long dpath_step(__u32 i, struct dpath_ctx *c)
 	struct vfsmount *vfsmnt = c->vfsmnt;
 	struct mount *mnt = c->mnt;
 
-	if (dentry == c->root_dentry && vfsmnt == c->root_mnt) {
+	/* The task's root. The dentry alone decides: a process whose cwd was
+	 * set through another mount of the same directory (runc's bind mount
+	 * of the rootfs onto itself) is at its root all the same. */
+	if (dentry == c->root_dentry) {
 		c->complete = true;
 		return 1;
 	}
@@ -317,7 +319,6 @@ static __noinline __u32 put_dpath(struct scratch *s, __u32 off, __u32 slot, stru
 	    .vfsmnt = vfsmnt,
 	    .mnt = core_container_of(vfsmnt, struct mount, mnt),
 	    .root_dentry = root.dentry,
-	    .root_mnt = root.mnt,
 	    .off = off,
 	    .len = 0,
 	    .complete = false,
@@ -326,6 +327,11 @@ static __noinline __u32 put_dpath(struct scratch *s, __u32 off, __u32 slot, stru
 	if (!c.complete)
 		s->hdr.truncated |= SEN_SLOT_TRUNC(slot);
 	__u32 len = c.len > SEN_SLOT_MAX ? SEN_SLOT_MAX : c.len;
+	if (len == 0) {
+		/* The root itself: one empty component, so the slot is not absent. */
+		s->data[off & DATA_MASK] = 0;
+		len = 1;
+	}
 	s->hdr.slot_kind[slot] = SEN_SLOT_DPATH;
 	s->hdr.slot_off[slot] = off;
 	s->hdr.slot_len[slot] = len;

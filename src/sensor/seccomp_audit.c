@@ -227,18 +227,23 @@ int sen_audit_drain(struct sen_audit *a, sen_audit_cb cb, void *ctx)
 			}
 			return -errno;
 		}
-		size_t left = (size_t)n;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)a->buf; NLMSG_OK(h, left);
-		     h = NLMSG_NEXT(h, left)) {
-			size_t tl = h->nlmsg_len - NLMSG_HDRLEN;
-			note_serial(a, NLMSG_DATA(h), tl);
-			if (h->nlmsg_type != SEN_AUDIT_SECCOMP)
-				continue;
-			struct sen_audit_seccomp rec;
-			if (sen_audit_parse_seccomp(NLMSG_DATA(h), tl, &rec) == 0) {
-				cb(&rec, ctx);
-				count++;
-			}
+		/* One record per datagram. The kernel does not pad audit messages
+		 * to NLMSG_ALIGN, so NLMSG_NEXT would step past the end: read the
+		 * one message with its length checked against what arrived. */
+		if ((size_t)n < NLMSG_HDRLEN)
+			continue;
+		struct nlmsghdr *h = (struct nlmsghdr *)a->buf;
+		size_t mlen = h->nlmsg_len < (size_t)n ? h->nlmsg_len : (size_t)n;
+		if (mlen < NLMSG_HDRLEN)
+			continue;
+		size_t tl = mlen - NLMSG_HDRLEN;
+		note_serial(a, NLMSG_DATA(h), tl);
+		if (h->nlmsg_type != SEN_AUDIT_SECCOMP)
+			continue;
+		struct sen_audit_seccomp rec;
+		if (sen_audit_parse_seccomp(NLMSG_DATA(h), tl, &rec) == 0) {
+			cb(&rec, ctx);
+			count++;
 		}
 	}
 }
