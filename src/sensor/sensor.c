@@ -352,7 +352,10 @@ static void on_audit(const struct sen_audit_seccomp *rec, void *ctx)
 	ev.ts_ns = rec->ts_ns;
 	ev.type = PAL_EVT_SECCOMP_DENIED;
 	uint32_t action = rec->code & SECCOMP_RET_ACTION_FULL;
-	ev.res = action == SECCOMP_RET_ERRNO ? -(int64_t)(rec->code & SECCOMP_RET_DATA) : -EPERM;
+	/* The kernel logs the action without its data, so the errno an
+	 * ERRNO filter returned is unknown: EPERM stands for "denied". */
+	uint32_t data = rec->code & SECCOMP_RET_DATA;
+	ev.res = action == SECCOMP_RET_ERRNO && data ? -(int64_t)data : -EPERM;
 	ev.tid = rec->pid;
 	ev.proc = &e->p;
 	ev.container = e->container ? e->container : proc_containers_host(s->conts);
