@@ -287,11 +287,6 @@ static long dpath_step(__u32 i, struct dpath_ctx *c)
 		    (struct vfsmount *)((void *)parent + bpf_core_field_offset(struct mount, mnt));
 		return 0;
 	}
-	struct dentry *up = BPF_CORE_READ(dentry, d_parent);
-	if (up == dentry) {
-		c->complete = true;
-		return 1;
-	}
 	if (c->len > SEN_SLOT_MAX - NAME_MAX_VAL)
 		return 1;
 	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
@@ -301,6 +296,13 @@ static long dpath_step(__u32 i, struct dpath_ctx *c)
 	if (n <= 0)
 		return 1;
 	c->len += n;
+	/* A dentry that is its own parent and not a mount root is a pseudo
+	 * file (memfd, anonymous inode): its name is the whole path. */
+	struct dentry *up = BPF_CORE_READ(dentry, d_parent);
+	if (up == dentry) {
+		c->complete = true;
+		return 1;
+	}
 	c->dentry = up;
 	return 0;
 }
