@@ -15,11 +15,19 @@
 
 #define PROC_FILE_MAX (256u << 10)
 
+struct dead {
+	uint32_t pid;
+	uint64_t start_ns;
+	uint64_t at_ns;
+};
+
 struct proc_table {
 	char *proc_root;
 	struct proc_entry **buckets;
 	size_t nbuckets, count;
 	uint64_t ns_per_tick;
+	struct dead *dead; /* FIFO of exited entries, oldest first */
+	size_t dead_head, dead_len;
 };
 
 static const char *const empty_argv[] = {NULL};
@@ -32,6 +40,7 @@ struct proc_table *proc_table_new(const char *proc_root)
 	t->buckets = pal_xcalloc(t->nbuckets, sizeof(*t->buckets));
 	long hz = sysconf(_SC_CLK_TCK);
 	t->ns_per_tick = hz > 0 ? 1000000000ull / (uint64_t)hz : 10000000ull;
+	t->dead = pal_xcalloc(PROC_EXITED_MAX, sizeof(*t->dead));
 	return t;
 }
 
@@ -56,6 +65,7 @@ void proc_table_free(struct proc_table *t)
 		}
 	}
 	free(t->buckets);
+	free(t->dead);
 	free(t->proc_root);
 	free(t);
 }
@@ -138,6 +148,39 @@ void proc_table_remove(struct proc_table *t, uint32_t pid)
 			return;
 		}
 	}
+}
+
+static void evict_oldest(struct proc_table *t)
+{
+	struct dead *d = &t->dead[t->dead_head];
+	struct proc_entry *e = proc_table_get(t, d->pid);
+	/* Only the incarnation that exited: a reused pid has a live entry. */
+	if (e && e->exited && e->p.start_ns == d->start_ns)
+		proc_table_remove(t, d->pid);
+	t->dead_head = (t->dead_head + 1) % PROC_EXITED_MAX;
+	t->dead_len--;
+}
+
+void proc_table_expire(struct proc_table *t, uint64_t now_ns)
+{
+	while (t->dead_len > 0 && t->dead[t->dead_head].at_ns + PROC_EXIT_GRACE_NS < now_ns)
+		evict_oldest(t);
+}
+
+void proc_table_exit(struct proc_table *t, uint32_t pid, uint64_t now_ns)
+{
+	struct proc_entry *e = proc_table_get(t, pid);
+	if (!e || e->exited)
+		return;
+	if (t->dead_len == PROC_EXITED_MAX)
+		evict_oldest(t);
+	e->exited = true;
+	struct dead *d = &t->dead[(t->dead_head + t->dead_len) % PROC_EXITED_MAX];
+	d->pid = pid;
+	d->start_ns = e->p.start_ns;
+	d->at_ns = now_ns;
+	t->dead_len++;
+	proc_table_expire(t, now_ns);
 }
 
 char **proc_split_nul(const char *buf, size_t len)

@@ -29,6 +29,7 @@ struct proc_entry {
 	uint64_t container_cgroup_id;
 	bool container_known;
 	bool from_procfs; /* loaded from /proc rather than seen exec'ing */
+	bool exited;	  /* kept a little after exit for late events (audit) */
 	struct proc_entry *hnext;
 };
 
@@ -47,6 +48,16 @@ struct proc_entry *proc_table_get_or_load(struct proc_table *t, uint32_t pid);
 /* Get, or create an empty entry. */
 struct proc_entry *proc_table_upsert(struct proc_table *t, uint32_t pid);
 void proc_table_remove(struct proc_table *t, uint32_t pid);
+
+/* A process exited. Its entry stays PROC_EXIT_GRACE_NS (at most
+ * PROC_EXITED_MAX of them), so events that arrive late through another
+ * channel (seccomp denials from the audit log) and its children's ancestry
+ * still find it. now_ns is CLOCK_MONOTONIC. */
+#define PROC_EXIT_GRACE_NS (5ull * 1000000000ull)
+#define PROC_EXITED_MAX	   8192
+void proc_table_exit(struct proc_table *t, uint32_t pid, uint64_t now_ns);
+/* Drops exited entries past their grace period. */
+void proc_table_expire(struct proc_table *t, uint64_t now_ns);
 size_t proc_table_count(const struct proc_table *t);
 
 /* A new process: a copy of the parent's image (fork), replacing any stale

@@ -315,7 +315,7 @@ static int handle_record(struct sen *s, const void *data, size_t size)
 	event_init(s, &ev, d, e);
 	int r = deliver(s, &ev);
 	if (h->kind == SEN_W_EXIT)
-		proc_table_remove(s->procs, h->pid);
+		proc_table_exit(s->procs, h->pid, pal_time_monotonic_ns());
 	return r;
 }
 
@@ -529,6 +529,7 @@ int sen_poll(struct sen *s, int timeout_ms, sen_event_cb cb, void *ctx)
 	}
 	if (s->procs) {
 		uint64_t now = pal_time_monotonic_ns();
+		proc_table_expire(s->procs, now);
 		if (now - s->last_gc_ns > GC_INTERVAL_NS) {
 			s->last_gc_ns = now;
 			proc_table_gc(s->procs);

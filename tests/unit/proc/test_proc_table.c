@@ -190,9 +190,22 @@ static void test_seed_fork_exec_exit(void **state)
 		depth++;
 	assert_true(depth <= 7);
 
-	/* exit and the gc of entries whose /proc is gone */
-	proc_table_remove(t, 60);
+	/* exit: kept for the grace period, then dropped; a reused pid is not */
+	proc_table_exit(t, 60, 1000);
+	assert_non_null(proc_table_get(t, 60));
+	proc_table_expire(t, 1000 + PROC_EXIT_GRACE_NS);
+	assert_non_null(proc_table_get(t, 60));
+	proc_table_expire(t, 1001 + PROC_EXIT_GRACE_NS);
 	assert_null(proc_table_get(t, 60));
+	proc_table_fork(t, proc_table_get(t, 20), 61, 1);
+	proc_table_exit(t, 61, 2000);
+	proc_table_fork(t, proc_table_get(t, 20), 61, 2); /* pid reused */
+	proc_table_expire(t, 3000 + PROC_EXIT_GRACE_NS);
+	assert_non_null(proc_table_get(t, 61));
+	assert_int_equal(proc_table_get(t, 61)->p.start_ns, 2);
+	proc_table_remove(t, 61);
+
+	/* the gc of entries whose /proc is gone */
 	_cleanup_free_ char *d30 = pal_path_join(root, "30");
 	assert_int_equal(pal_rm_rf(d30, &err), 0);
 	assert_int_equal(proc_table_gc(t), 1);
