@@ -45,6 +45,7 @@ struct sen {
 	int epfd;
 	size_t rb_bytes;
 	int ncpus;
+	int max_latency_ms; /* > 0: wakeups are batched, poll at least this often */
 
 	sen_event_cb cb;
 	void *cb_ctx;
@@ -417,6 +418,9 @@ int sen_open(const struct sen_opts *opts, struct sen **out, struct pal_err *err)
 		goto fail;
 	}
 	s->skel->rodata->self_tgid = (__u32)getpid();
+	s->max_latency_ms = opts->max_latency_ms == 0 ? 20 : opts->max_latency_ms;
+	if (s->max_latency_ms > 0)
+		s->skel->rodata->wakeup_bytes = s->rb_bytes / 4;
 	if ((r = bpf_map__set_max_entries(s->skel->maps.pal_events, (__u32)s->rb_bytes)) < 0) {
 		pal_err_sys(err, -r, "size the ring buffer to %zu bytes", s->rb_bytes);
 		goto fail;
@@ -514,6 +518,8 @@ int sen_poll(struct sen *s, int timeout_ms, sen_event_cb cb, void *ctx)
 	s->batch = 0;
 	uint64_t before = s->delivered;
 	struct epoll_event evs[4];
+	if (s->max_latency_ms > 0 && s->rb && (timeout_ms < 0 || timeout_ms > s->max_latency_ms))
+		timeout_ms = s->max_latency_ms;
 	int n = epoll_wait(s->epfd, evs, PAL_ARRAY_SIZE(evs), timeout_ms);
 	if (n < 0)
 		return -errno;

@@ -57,10 +57,15 @@ static inline void sen_evt_set_all(struct sen_evt_set *s)
 int sen_evt_set_parse(const char *list, struct sen_evt_set *out, struct pal_err *err);
 
 struct sen_opts {
-	size_t ringbuf_bytes;  /* ring buffer size; 0: 8 MiB. Rounded up to a power of two */
-	bool seccomp_audit;    /* read seccomp denials from the audit log */
-	bool floor_only;       /* benchmarks: attach empty programs, deliver nothing */
-	bool no_seed;	       /* do not seed the process table from /proc */
+	size_t ringbuf_bytes; /* ring buffer size; 0: 8 MiB. Rounded up to a power of two */
+	bool seccomp_audit;   /* read seccomp denials from the audit log */
+	bool floor_only;      /* benchmarks: attach empty programs, deliver nothing */
+	bool no_seed;	      /* do not seed the process table from /proc */
+	/* Latency bound: the kernel wakes the consumer once a quarter of the ring
+	 * buffer is filled, and sen_poll() looks at least every max_latency_ms
+	 * (0: 20 ms). -1 wakes on every record (lowest latency, an interrupt per
+	 * event). */
+	int max_latency_ms;
 	const char *proc_root; /* NULL: /proc */
 	struct proc_containers_opts containers;
 };
