@@ -148,6 +148,12 @@ section="$WORK/section.md"
 	echo
 	echo "Goals: < 5% on the realistic workload; within 1.5x of the floor on the loops;"
 	echo "500k events/s on one core without drops; RSS < 64 MiB."
+	echo
+	echo "Reading: the achieved column is what one CPU of this machine can issue with a"
+	echo "tracepoint attached (the generator, not the sensor, is the limit there); the"
+	echo "consumer's capacity on its one core is the events per consumer CPU-second column."
+	echo "On a shared VM the realistic-workload row moves by several percent between rounds"
+	echo "(other jobs run beside it): a ratio below 1 is noise, not a speed-up."
 } >"$section"
 
 # Replace (or append) the Sensor section of bench/RESULTS.md.
