@@ -85,7 +85,7 @@ int proc_state_file_parse(const char *name, const char *data, size_t len,
 	if (!root)
 		return -EINVAL;
 	if (!json_is_object(root))
-		return pal_err_set(err, EINVAL, "%s: must be a JSON object", name);
+		return pal_err_set(err, EINVAL, "state file %s: must be a JSON object", name);
 
 	int64_t version = 0;
 	int r = pal_json_opt_int64(root, "", "version", &version, err);
@@ -93,8 +93,8 @@ int proc_state_file_parse(const char *name, const char *data, size_t len,
 		goto fail;
 	if (version != 1) {
 		r = pal_err_set(err, EINVAL,
-				"%s: version %lld is not supported (this agent reads version 1)",
-				name, (long long)version);
+				"version %lld is not supported (this agent reads version 1)",
+				(long long)version);
 		goto fail;
 	}
 	if ((r = get_text(root, "", "id", &out->id, err)) < 0 ||
@@ -104,8 +104,7 @@ int proc_state_file_parse(const char *name, const char *data, size_t len,
 		goto fail;
 	if (!out->id || !proc_container_id_valid(out->id)) {
 		r = pal_err_set(err, EINVAL,
-				"%s: id must be present and match [A-Za-z0-9][A-Za-z0-9_.-]{0,127}",
-				name);
+				"id must be present and match [A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 		goto fail;
 	}
 	if ((r = pal_json_opt_uint64(root, "", "cgroup_id", &out->cgroup_id, err)) < 0 ||

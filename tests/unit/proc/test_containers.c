@@ -207,6 +207,58 @@ static void test_registry_state_and_cgroups(void **state)
 	assert_int_equal(pal_rm_rf(root, &err), 0);
 }
 
+/* A pure cgroup v2 host, as a fake /proc tree: every process has only the
+ * "0::" line, so the v2 cgroup id alone identifies its container. */
+static void test_registry_fake_v2_proc(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/pal-test-v2-XXXXXX";
+	char *root = mkdtemp(tmpl);
+	assert_non_null(root);
+	struct pal_err err = {0};
+	const struct {
+		unsigned pid;
+		const char *text;
+	} procs[] = {
+	    {100, "0::/system.slice/sshd.service\n"},
+	    {200, "0::/machine.slice/libpod-" PODMAN_ID ".scope/container\n"},
+	    {300, "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0e1c6f5a_"
+		  "7b39_4a4e_9d4f_2a7c1b8e5d60.slice/crio-" PODMAN_ID ".scope\n"},
+	};
+	for (size_t i = 0; i < 3; i++) {
+		char dir[512];
+		snprintf(dir, sizeof(dir), "%s/%u", root, procs[i].pid);
+		assert_int_equal(pal_mkdir_p(dir, 0755, &err), 0);
+		_cleanup_free_ char *f = pal_path_join(dir, "cgroup");
+		assert_int_equal(
+		    pal_write_file_atomic(f, procs[i].text, strlen(procs[i].text), 0644, &err), 0);
+	}
+	/* cgroup2_root is not a cgroupfs here: ids resolve through /proc only */
+	struct proc_containers_opts o = {.state_dir = "/nonexistent",
+					 .storage_root = "/nonexistent",
+					 .proc_root = root,
+					 .cgroup2_root = root};
+	struct proc_containers *reg = proc_containers_new(&o);
+	const struct pal_container *h = proc_containers_resolve(reg, 100, 11);
+	assert_true(h->is_host);
+	const struct pal_container *k = proc_containers_resolve(reg, 200, 22);
+	assert_string_equal(k->id, PODMAN_ID);
+	assert_string_equal(k->runtime, "podman");
+	/* cached by cgroup id: the process may be gone by the next event */
+	char gone[512];
+	snprintf(gone, sizeof(gone), "%s/200", root);
+	assert_int_equal(pal_rm_rf(gone, &err), 0);
+	assert_ptr_equal(proc_containers_resolve(reg, 200, 22), k);
+	assert_ptr_equal(proc_containers_resolve(reg, 999, 22), k);
+	/* an unknown process of an unknown cgroup is the host */
+	assert_true(proc_containers_resolve(reg, 998, 33)->is_host);
+	/* the same id in another runtime's path is the same container */
+	const struct pal_container *c = proc_containers_resolve(reg, 300, 44);
+	assert_ptr_equal(c, k);
+	proc_containers_free(reg);
+	assert_int_equal(pal_rm_rf(root, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +268,7 @@ int main(void)
 	    cmocka_unit_test(test_docker_config),
 	    cmocka_unit_test(test_image_ref_split),
 	    cmocka_unit_test(test_registry_state_and_cgroups),
+	    cmocka_unit_test(test_registry_fake_v2_proc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
