@@ -119,9 +119,8 @@ int proc_state_file_parse(const char *name, const char *data, size_t len,
 		    (r = get_text(image, "image", "digest", &out->image_digest, err)) < 0)
 			goto fail;
 		if (out->image_digest && !digest_valid(out->image_digest)) {
-			r = pal_err_set(
-			    err, EINVAL,
-			    "%s: image.digest must be sha256: and 64 lowercase hex digits", name);
+			r = pal_err_set(err, EINVAL,
+					"image.digest must be sha256: and 64 lowercase hex digits");
 			goto fail;
 		}
 	}
