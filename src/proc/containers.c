@@ -447,15 +447,25 @@ const struct pal_container *proc_containers_from_cgroup_text(struct proc_contain
 	if (len > 0 && text[0] != '0')
 		v2_only = false;
 
+	/* The file shows the process's cgroup now; the event's id is where it
+	 * was. A process that moved in between (runc init joining the
+	 * container's cgroup) must not make the old id a key for the new
+	 * cgroup: cache only when the id still names the path in the file. */
+	bool verified = true;
+	char v2[PATH_MAX], byid[PATH_MAX];
+	if (proc_cgroup_v2_path(text, len, v2, sizeof(v2)) &&
+	    cgroup_path_by_id(c, cgroup_id, byid, sizeof(byid)))
+		verified = strcmp(v2, byid) == 0;
+
 	if (!proc_cgroup_file_match(text, len, (const char *const *)c->ctr_ns, &m, &from_v2)) {
-		if (v2_only)
+		if (v2_only && verified)
 			cache_put(c, cgroup_id, &c->host);
 		return &c->host.pub;
 	}
 	struct cont *k = cont_for_match(c, &m);
-	if (!k->pub.cgroup_id && from_v2)
+	if (!k->pub.cgroup_id && from_v2 && verified)
 		k->pub.cgroup_id = cgroup_id;
-	if (from_v2 || v2_only)
+	if ((from_v2 || v2_only) && verified)
 		cache_put(c, cgroup_id, k);
 	return &k->pub;
 }

@@ -135,6 +135,20 @@ static void test_file_hybrid_podman(void **state)
 	assert_string_equal(p, "/libpod_parent/libpod-" ID64);
 }
 
+/* ctr run on this machine: containerd's default cgroupsPath /<namespace>/<id>. */
+static void test_file_hybrid_ctr(void **state)
+{
+	(void)state;
+	size_t len;
+	_cleanup_free_ char *text = read_sample("ctr-hybrid.txt", &len);
+	struct proc_cgroup_match m;
+	bool v2 = false;
+	assert_true(proc_cgroup_file_match(text, len, NULL, &m, &v2));
+	assert_true(v2);
+	assert_string_equal(m.runtime, "containerd");
+	assert_string_equal(m.id, "redis-1");
+}
+
 static void test_file_host(void **state)
 {
 	(void)state;
