@@ -206,6 +206,7 @@ int main(void)
 	    cmocka_unit_test(test_samples),
 	    cmocka_unit_test(test_ctr_namespaces_configurable),
 	    cmocka_unit_test(test_file_hybrid_podman),
+	    cmocka_unit_test(test_file_hybrid_ctr),
 	    cmocka_unit_test(test_file_host),
 	    cmocka_unit_test(test_file_v1_only_container),
 	    cmocka_unit_test(test_file_pure_v2),
