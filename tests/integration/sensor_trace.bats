@@ -143,7 +143,6 @@ PY
 }
 
 @test "trace: a seccomp denial reaches the trace through the audit log" {
-	[ "$(cat /proc/sys/kernel/seccomp/actions_logged)" != "${x:-}" ]
 	grep -qw errno /proc/sys/kernel/seccomp/actions_logged ||
 		sensor_fail "/proc/sys/kernel/seccomp/actions_logged lacks errno: the kernel will not log errno denials"
 	sensor_trace_start --events seccomp_denied,exec

@@ -152,8 +152,9 @@ int main(int argc, char **argv)
 		return do_connect(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "udp"))
 		return do_udp(atoi(argv[2]));
-	fprintf(stderr, "usage: %s ptrace|module FILE|seccomp-keyctl|memfd-exec|flood N PATH|"
-			"connect PORT|udp PORT\n",
+	fprintf(stderr,
+		"usage: %s ptrace|module FILE|seccomp-keyctl|memfd-exec|flood N PATH|"
+		"connect PORT|udp PORT\n",
 		argv[0]);
 	return 2;
 }
