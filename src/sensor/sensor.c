@@ -65,10 +65,11 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	size_t n = strlen(buf);
 	while (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
+	/* libbpf's messages already start with "libbpf: ". */
 	if (level == LIBBPF_WARN)
-		pal_warn("libbpf: %s", buf);
+		pal_warn("%s", buf);
 	else
-		pal_debug("libbpf: %s", buf);
+		pal_debug("%s", buf);
 	return 0;
 }
 
