@@ -13,7 +13,7 @@ packages=(
   libcmocka-dev bats valgrind libclang-rt-14-dev afl++ strace jq
   iproute2 netcat-openbsd socat curl openssl util-linux procps psmisc
   busybox-static crun runc podman containerd skopeo umoci
-  rsyslog rsyslog-openssl nats-server stress-ng
+  rsyslog rsyslog-openssl nats-server stress-ng python3
   # bench
   hyperfine
 )

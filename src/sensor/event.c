@@ -4,7 +4,7 @@
 
 static const char *const type_names[PAL_EVT__COUNT] = {
 #define PAL_EVT_NAME(id, name) [PAL_EVT_##id] = name,
-	PAL_EVT_TYPES(PAL_EVT_NAME)
+    PAL_EVT_TYPES(PAL_EVT_NAME)
 #undef PAL_EVT_NAME
 };
 
