@@ -102,6 +102,21 @@ int proc_state_file_parse(const char *name, const char *data, size_t len,
 	    (r = get_text(root, "", "status", &out->status, err)) < 0 ||
 	    (r = get_text(root, "", "runtime", &out->runtime, err)) < 0)
 		goto fail;
+	/* The engine that asked palisade-runtime for the container (podman,
+	 * containerd, cri-o): that is what container.type reports. */
+	char *engine = NULL;
+	if ((r = get_text(root, "", "engine", &engine, err)) < 0)
+		goto fail;
+	if (engine && strcmp(engine, "podman") && strcmp(engine, "containerd") &&
+	    strcmp(engine, "cri-o") && strcmp(engine, "palisade")) {
+		free(engine);
+		r = pal_err_set(err, EINVAL, "engine must be podman, containerd, cri-o or palisade");
+		goto fail;
+	}
+	if (engine) {
+		free(out->runtime);
+		out->runtime = engine;
+	}
 	if (!out->id || !proc_container_id_valid(out->id)) {
 		r = pal_err_set(err, EINVAL,
 				"id must be present and match [A-Za-z0-9][A-Za-z0-9_.-]{0,127}");

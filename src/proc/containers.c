@@ -317,6 +317,8 @@ static void info_merge(struct proc_container_info *dst, struct proc_container_in
 	dst->privileged = dst->privileged || src->privileged;
 }
 
+static void enrich(struct proc_containers *c, struct cont *k);
+
 static void load_state_file(struct proc_containers *c, int dirfd, const char *fname)
 {
 	struct pal_err err = {0};
@@ -340,10 +342,14 @@ static void load_state_file(struct proc_containers *c, int dirfd, const char *fn
 		return;
 	}
 	struct cont *k = find_exact(c, info.id);
+	bool fresh = !k;
 	if (!k)
 		k = cont_add(c, info.id, "palisade");
 	info_merge(&k->info, &info);
 	proc_container_info_clear(&info);
+	/* podman and CRI-O keep the name and image in containers-storage. */
+	if (fresh)
+		enrich(c, k);
 	cont_publish(k);
 	if (k->info.cgroup_id)
 		cache_put(c, k->info.cgroup_id, k);

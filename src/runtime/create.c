@@ -260,6 +260,23 @@ static const char *image_from_annotations(const struct rt_config *cfg)
 	return NULL;
 }
 
+/* Which engine asked for the container, from the marks each leaves in config.json. */
+static const char *engine_of(const struct create_run *c)
+{
+	const struct rt_config *cfg = &c->cfg;
+	const char *mgr = rt_config_annotation(cfg, "io.container.manager");
+	if (mgr && !strcmp(mgr, "libpod"))
+		return "podman";
+	if (c->o->image_ref || rt_config_annotation(cfg, "io.palisade.image"))
+		return "palisade";
+	if (rt_config_annotation(cfg, "io.kubernetes.cri.container-type") ||
+	    rt_config_annotation(cfg, "io.kubernetes.cri.sandbox-id"))
+		return "containerd";
+	if (rt_config_annotation(cfg, "io.kubernetes.cri-o.ContainerType"))
+		return "cri-o";
+	return NULL;
+}
+
 static int save_state(struct create_run *c, struct pal_err *err)
 {
 	struct rt_state s = {0};
@@ -297,6 +314,8 @@ static int save_state(struct create_run *c, struct pal_err *err)
 			       ? c->o->name
 			       : rt_config_annotation(&c->cfg, "io.kubernetes.cri.container-name");
 	s.name = name ? pal_xstrdup(name) : NULL;
+	const char *engine = engine_of(c);
+	s.engine = engine ? pal_xstrdup(engine) : NULL;
 	int r = rt_state_save(c->g->root, &s, err);
 	if (r == 0) {
 		r = rt_agent_record_write(&s, RT_STATUS_CREATED, err);

@@ -33,6 +33,7 @@ void rt_state_free(struct rt_state *s)
 	free(s->image_ref);
 	free(s->image_digest);
 	free(s->name);
+	free(s->engine);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -119,6 +120,7 @@ int rt_state_save(const char *root, const struct rt_state *s, struct pal_err *er
 	set_str(o, "image_ref", s->image_ref);
 	set_str(o, "image_digest", s->image_digest);
 	set_str(o, "name", s->name);
+	set_str(o, "engine", s->engine);
 	_cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
 	if (!text)
 		return pal_err_set(err, ENOMEM, "serialize state of %s", s->id);
@@ -208,6 +210,7 @@ int rt_state_parse(const char *path, const char *id, const char *text, size_t le
 	s->image_ref = dup_opt(o, "image_ref");
 	s->image_digest = dup_opt(o, "image_digest");
 	s->name = dup_opt(o, "name");
+	s->engine = dup_opt(o, "engine");
 	return 0;
 }
 
@@ -335,13 +338,14 @@ int rt_agent_record_write(const struct rt_state *s, enum rt_status st, struct pa
 	_cleanup_json_ json_t *o = json_object();
 	json_object_set_new(o, "version", json_integer(1));
 	set_str(o, "id", s->id);
-	set_str(o, "name", s->name ? s->name : s->id);
+	set_str(o, "name", s->name); /* only when known: the engine may keep it (podman) */
 	json_object_set_new(o, "pid", json_integer(s->pid));
 	json_object_set_new(o, "status", json_string(rt_status_name(st)));
 	set_str(o, "bundle", s->bundle);
 	set_str(o, "rootfs", s->rootfs);
 	set_str(o, "created", s->created);
 	json_object_set_new(o, "runtime", json_string("palisade"));
+	set_str(o, "engine", s->engine);
 	json_object_set_new(o, "cgroup_id", json_integer((json_int_t)s->cgroup_id));
 	json_t *paths = json_object();
 	if (s->cgroup) {

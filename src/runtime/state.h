@@ -48,6 +48,7 @@ struct rt_state {
 	char *image_ref;
 	char *image_digest;
 	char *name;
+	char *engine; /* who asked: podman, containerd, cri-o, palisade; NULL if unknown */
 };
 
 void rt_state_free(struct rt_state *s);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Events from containers started by podman with the runtime under test
-# (PAL_TEST_RUNTIME, default runc): the right container id, image, process,
-# ancestry and arguments for exec, open, write, connect, ptrace, unshare, a
-# module load attempt and a seccomp denial.
+# (PAL_TEST_RUNTIME, default palisade-runtime): the right container id, image,
+# process, ancestry and arguments for exec, open, write, connect, ptrace,
+# unshare, a module load attempt and a seccomp denial.
 
 load lib/sensor
 
@@ -42,7 +42,8 @@ assert_container() {
 
 @test "container: exec, open and write carry the container, the process and its ancestry" {
 	sensor_trace_start --container "$CNAME" --events exec,open,exit
-	sensor_run_container "$CNAME" --cidfile "$CIDFILE" -- sh -c \
+	# W^X would (rightly) stop the dropped binary: this test wants to see it run.
+	sensor_run_container "$CNAME" --cidfile "$CIDFILE" --annotation io.palisade.hardening.wx=off -- sh -c \
 		'echo pal-data >/tmp/pal-written; cat /tmp/pal-written; cp /bin/busybox /tmp/true; /tmp/true upper; exit 3'  || true
 	[ -s "$CIDFILE" ]
 
@@ -112,12 +113,12 @@ PY
 }
 
 @test "container: ptrace, unshare and a module load attempt" {
-	# podman's default seccomp profile answers module syscalls with an errno and
-	# no log flag: those would reach neither the tracepoints nor the audit log.
-	# Unconfined, the kernel's own capability check refuses the load and the
-	# attempt passes the tracepoints with its error.
+	# Without a seccomp filter the kernel's own checks refuse these, and the
+	# attempts pass the tracepoints with their errors and arguments (with
+	# palisade-runtime its default profile must be switched off as well).
 	sensor_trace_start --container "$CNAME" --events privilege,exec
-	run sensor_run_container "$CNAME" --cidfile "$CIDFILE" --security-opt seccomp=unconfined -- \
+	run sensor_run_container "$CNAME" --cidfile "$CIDFILE" --security-opt seccomp=unconfined \
+		--annotation io.palisade.hardening.seccomp=off -- \
 		sh -c 'palhelper ptrace; unshare -n true; palhelper module /bin/busybox'
 	echo "$output"
 	line="$(sensor_wait_for '."evt.type"=="ptrace" and ."proc.name"=="palhelper"')"
@@ -142,6 +143,22 @@ PY
 	line="$(sensor_wait_for '."evt.type"=="init_module" and ."proc.name"=="palhelper"')"
 	assert_container "$line"
 	[ "$(jq -r '."evt.rawres"' <<<"$line")" -lt 0 ]
+	sensor_trace_stop
+}
+
+@test "container: attempts the runtime's seccomp profile stops are still seen" {
+	sensor_runtime_is_palisade || skip_reason="runc does not log seccomp denials"
+	[ -z "${skip_reason:-}" ] || sensor_fail "this test needs palisade-runtime ($skip_reason); PAL_TEST_RUNTIME=$SENSOR_RUNTIME"
+	# podman's own profile, marked SECCOMP_FILTER_FLAG_LOG by palisade-runtime:
+	# the module load and unshare never reach a tracepoint, yet both arrive.
+	sensor_trace_start --container "$CNAME" --events privilege,seccomp_denied,exec
+	run sensor_run_container "$CNAME" --cidfile "$CIDFILE" -- \
+		sh -c 'unshare -n true; palhelper module /bin/busybox'
+	echo "$output"
+	for sc in unshare finit_module; do
+		line="$(sensor_wait_for '(."evt.type"=="seccomp_denied" and ."evt.arg.syscall"=="'"$sc"'") or (."evt.type"=="'"$sc"'" and ."evt.res"!="SUCCESS")')"
+		assert_container "$line"
+	done
 	sensor_trace_stop
 }
 

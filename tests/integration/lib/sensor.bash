@@ -2,10 +2,10 @@
 # image with the static test helper, and `palisade trace` in the background.
 #
 # Containers run through podman with the runtime under test:
-#   PAL_TEST_RUNTIME (default /usr/bin/runc)
+#   PAL_TEST_RUNTIME (default: this build's palisade-runtime; /usr/bin/runc works too)
 
 SENSOR_IMAGE="localhost/pal-sensor-bb:test"
-SENSOR_RUNTIME="${PAL_TEST_RUNTIME:-/usr/bin/runc}"
+SENSOR_RUNTIME="${PAL_TEST_RUNTIME:-$PAL_BIN_DIR/palisade-runtime}"
 
 sensor_fail() {
 	echo "# $*" >&3
@@ -46,6 +46,16 @@ sensor_setup_file() {
 	tar -C "$root" -cf "$BATS_FILE_TMPDIR/rootfs.tar" .
 	podman import -q "$BATS_FILE_TMPDIR/rootfs.tar" "$SENSOR_IMAGE" >/dev/null ||
 		sensor_fail "podman import of the busybox image failed" || return 1
+	# palisade-runtime's records go where this file's traces read them; its
+	# policy lets the loopback test share the host's network.
+	export PALISADE_STATE_DIR="$BATS_FILE_TMPDIR/state"
+	export SENSOR_POLICY="$BATS_FILE_TMPDIR/policy.yaml"
+	printf 'admission:\n  host_namespaces: [pid, ipc, uts, mount]\n' >"$SENSOR_POLICY"
+}
+
+# True when the runtime under test is palisade-runtime.
+sensor_runtime_is_palisade() {
+	"$SENSOR_RUNTIME" --version 2>/dev/null | grep -q palisade-runtime
 }
 
 sensor_teardown_file() {
@@ -63,7 +73,11 @@ sensor_run_container() {
 		shift
 	done
 	shift
-	podman run --rm --name "$name" --runtime "$SENSOR_RUNTIME" \
+	local rtflags=()
+	if sensor_runtime_is_palisade; then
+		rtflags=(--runtime-flag "state-dir=$PALISADE_STATE_DIR" --runtime-flag "policy=$SENSOR_POLICY")
+	fi
+	podman --runtime "$SENSOR_RUNTIME" "${rtflags[@]}" run --rm --name "$name" \
 		--ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
 		"${opts[@]}" "$SENSOR_IMAGE" "$@"
 }
