@@ -1187,6 +1187,12 @@ static void compile_output(struct cctx *cc, struct crule *cr)
 	const char *text = copy_rs(cc, out->src.text, out->src.len);
 	size_t n = out->src.len;
 	size_t i = 0;
+	/* Falco trims the output: a folded scalar (`output: >`) ends in a newline
+	 * that is no part of the alert. Offsets stay those of the source text. */
+	while (i < n && isspace((unsigned char)text[i]))
+		i++;
+	while (n > i && isspace((unsigned char)text[n - 1]))
+		n--;
 	while (i < n) {
 		const char *pct = memchr(text + i, '%', n - i);
 		size_t stop = pct ? (size_t)(pct - text) : n;

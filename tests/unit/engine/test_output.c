@@ -54,6 +54,29 @@ static void substitution(void **state)
 	eng_ruleset_free(rs);
 }
 
+/* Falco trims outputs: a folded scalar's final newline and surrounding blanks go. */
+static void output_is_trimmed(void **state)
+{
+	(void)state;
+	struct eng_ruleset *rs =
+	    load_ok("- rule: Shell\n  desc: d\n  condition: evt.type = execve\n"
+		    "  output: >\n    Shell %proc.name\n    in %container.name\n\n"
+		    "  priority: warning\n"
+		    "- rule: Quoted\n  desc: d\n  condition: evt.type = execve\n"
+		    "  output: '  padded %proc.name  '\n  priority: warning\n");
+	struct evfix f;
+	struct fired fr;
+	fired_init(&fr);
+	assert_int_equal(eng_eval(rs, fx_parse(&f, EXEC_EV), fired_cb, &fr), 2);
+	assert_string_equal(fr.last_output, "padded bash");
+	char *first = eng_format_output(rs, eng_ruleset_find_rule(rs, "Shell"), f.ev, NULL);
+	assert_string_equal(first, "Shell bash in web");
+	free(first);
+	fired_free(&fr);
+	fx_free(&f);
+	eng_ruleset_free(rs);
+}
+
 static void rendered_fields(void **state)
 {
 	(void)state;
@@ -244,6 +267,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(substitution),
+	    cmocka_unit_test(output_is_trimmed),
 	    cmocka_unit_test(rendered_fields),
 	    cmocka_unit_test(unavailable_and_bad_output_fields),
 	    cmocka_unit_test(invalid_utf8_is_replaced),
