@@ -43,7 +43,7 @@ teardown() {
 		body="$(ip netns exec "$AGENT_NETNS" busybox wget -q -O- http://127.0.0.1:8080/cgi-bin/run.cgi 2>/dev/null)" && break
 		sleep 0.1
 	done
-	agent_podman rm -f "$AGENT_TAG-web" >/dev/null
+	agent_podman rm -f -t 0 "$AGENT_TAG-web" >/dev/null
 	[[ "$body" == *"uid=0(root)"* ]] || agent_fail "the web shell did not answer: $body"
 	line="$(agent_alert_for "Shell Spawned by a Service in a Container" "$cid")"
 	agent_assert_alert "$line" "Shell Spawned by a Service in a Container" Notice "$cid" sh

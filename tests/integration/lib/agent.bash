@@ -60,7 +60,7 @@ agent_image_setup() {
 agent_image_teardown() {
 	local c
 	for c in $(podman ps -aq --filter "name=$AGENT_TAG" 2>/dev/null); do
-		agent_podman rm -f "$c" >/dev/null 2>&1 || true
+		agent_podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
 	done
 	podman rmi -f "$AGENT_IMAGE" >/dev/null 2>&1 || true
 }
