@@ -146,10 +146,20 @@ agent_start() {
 agent_stop() {
 	[ -n "${AGENT_PID:-}" ] || return 0
 	kill -TERM "$AGENT_PID" 2>/dev/null || true
-	local rc=0
-	wait "$AGENT_PID" || rc=$?
+	local rc=0 i
+	wait "$AGENT_PID" 2>/dev/null || rc=$?
+	# 127: not our child (see below)
+	[ "$rc" -ne 127 ] || rc=0
+	# Started by the file's setup, the agent is no child of a test: wait for
+	# it to go; its last log line tells a clean exit.
+	for i in $(seq 300); do
+		[ -e "/proc/$AGENT_PID" ] || break
+		sleep 0.1
+	done
 	AGENT_PID=""
 	[ "$rc" -eq 0 ] || agent_fail "palisade agent exited with $rc: $(tail -c 3000 "$AGENT_ERR")" || return 1
+	tail -n 1 "$AGENT_ERR" | grep -q "palisade agent: info: stopped" ||
+		agent_fail "palisade agent did not stop cleanly: $(tail -c 3000 "$AGENT_ERR")" || return 1
 	AGENT_STATS="$(grep '"palisade.agent.stats"' "$AGENT_ERR" | tail -n 1 | jq -c '."palisade.agent.stats"')"
 	[ -n "$AGENT_STATS" ] || agent_fail "no palisade.agent.stats line: $(tail -c 3000 "$AGENT_ERR")" || return 1
 	local id i left
