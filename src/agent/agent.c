@@ -125,7 +125,7 @@ static void audit_record(struct agent *a, const char *type, json_t *payload)
 static int program_sensor(struct agent *a)
 {
 	struct sen_evt_set set;
-	agt_pipeline_event_types(a->rs, a->cfg->seccomp_audit, set.bits);
+	agt_pipeline_event_types(a->rs, set.bits);
 	return sen_set_event_types(a->sen, &set);
 }
 
@@ -212,8 +212,8 @@ static json_t *final_stats(struct agent *a, const struct out_sink_stats *sinks, 
 						    (json_int_t)sinks[i].errors));
 	}
 	return json_pack(
-	    "{s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:{s:I, s:I}, s:{s:I, "
-	    "s:I}, s:o}",
+	    "{s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I}, "
+	    "s:o}",
 	    "events", (json_int_t)agt_read(&c->events), "matches",
 	    (json_int_t)agt_read(&c->matches), "alerts", (json_int_t)agt_read(&c->alerts),
 	    "suppressed", (json_int_t)agt_read(&c->suppressed), "actions", "ok",
@@ -221,8 +221,7 @@ static json_t *final_stats(struct agent *a, const struct out_sink_stats *sinks, 
 	    (json_int_t)agt_read(&c->actions_failed), "skipped",
 	    (json_int_t)agt_read(&c->actions_skipped), "sink_drops", (json_int_t)sink_drops,
 	    "dropped_at_close", (json_int_t)dropped_at_close, "audit_errors",
-	    (json_int_t)agt_read(&c->audit_errors), "seccomp_attempts",
-	    (json_int_t)agt_read(&c->seccomp_attempts), "sensor", "events", (json_int_t)ss->events,
+	    (json_int_t)agt_read(&c->audit_errors), "sensor", "events", (json_int_t)ss->events,
 	    "drops", (json_int_t)ss->drops, "reloads", "ok", (json_int_t)agt_read(&c->reloads_ok),
 	    "failed", (json_int_t)agt_read(&c->reloads_failed), "sinks", sk);
 }
@@ -370,7 +369,6 @@ static int setup(struct agent *a, const struct agt_run_opts *ro)
 	    .metrics = a->metrics,
 	    .counters = &a->counters,
 	    .hostname = cfg->hostname,
-	    .seccomp_attempts = cfg->seccomp_audit,
 	};
 	a->pipe = agt_pipeline_new(&po);
 	agt_pipeline_set_ruleset(a->pipe, a->rs);

@@ -32,7 +32,6 @@ struct agt_counters {
 	atomic_uint_fast64_t actions_ok, actions_failed, actions_skipped;
 	atomic_uint_fast64_t output_drops;
 	atomic_uint_fast64_t audit_errors;
-	atomic_uint_fast64_t seccomp_attempts; /* seccomp denials evaluated as their syscall */
 	/* refreshed by the loop from sen_stats() */
 	atomic_uint_fast64_t sensor_events, sensor_drops;
 	atomic_uint_fast64_t rules_loaded;

@@ -4,7 +4,6 @@
 #include "common/log.h"
 #include "common/strutil.h"
 
-#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,44 +193,12 @@ static void on_match(const struct eng_match *m, void *ud)
 
 /* ---- events ------------------------------------------------------------------------- */
 
-int agt_seccomp_attempt_type(const struct pal_event *ev)
-{
-	if (ev->type != PAL_EVT_SECCOMP_DENIED || !ev->arg_str)
-		return -1;
-	/* Only denials: a SECCOMP_RET_LOG'ed call ran and reached the tracepoints. */
-	uint32_t action = (uint32_t)ev->arg[2] & SECCOMP_RET_ACTION_FULL;
-	if (action != SECCOMP_RET_ERRNO && action != SECCOMP_RET_KILL_PROCESS &&
-	    action != SECCOMP_RET_KILL_THREAD && action != SECCOMP_RET_TRAP)
-		return -1;
-	/* Syscalls whose rules judge the attempt itself, not its arguments
-	 * (which the audit record does not carry). */
-	static const enum pal_evt_type mapped[] = {PAL_EVT_INIT_MODULE, PAL_EVT_FINIT_MODULE,
-						   PAL_EVT_MOUNT,	PAL_EVT_UMOUNT2,
-						   PAL_EVT_PIVOT_ROOT,	PAL_EVT_SETNS};
-	int t = pal_evt_type_from_name(ev->arg_str);
-	for (size_t i = 0; i < PAL_ARRAY_SIZE(mapped); i++)
-		if (t == (int)mapped[i])
-			return t;
-	return -1;
-}
-
-void agt_pipeline_event_types(const struct eng_ruleset *rs, bool seccomp_attempts,
+void agt_pipeline_event_types(const struct eng_ruleset *rs,
 			      uint64_t bits[(PAL_EVT__COUNT + 63) / 64])
 {
 	struct eng_evtset need;
 	eng_ruleset_event_set(rs, &need);
 	memcpy(bits, need.bits, sizeof(need.bits));
-	if (!seccomp_attempts)
-		return;
-	static const enum pal_evt_type mapped[] = {PAL_EVT_INIT_MODULE, PAL_EVT_FINIT_MODULE,
-						   PAL_EVT_MOUNT,	PAL_EVT_UMOUNT2,
-						   PAL_EVT_PIVOT_ROOT,	PAL_EVT_SETNS};
-	for (size_t i = 0; i < PAL_ARRAY_SIZE(mapped); i++) {
-		if (eng_evtset_has(&need, mapped[i])) {
-			bits[PAL_EVT_SECCOMP_DENIED / 64] |= 1ull << (PAL_EVT_SECCOMP_DENIED % 64);
-			break;
-		}
-	}
 }
 
 int agt_pipeline_event(struct agt_pipeline *p, const struct pal_event *ev)
@@ -239,21 +206,5 @@ int agt_pipeline_event(struct agt_pipeline *p, const struct pal_event *ev)
 	agt_count(&p->o.counters->events, 1);
 	if (!p->rs)
 		return 0;
-	int n = eng_eval(p->rs, ev, on_match, p);
-	if (p->o.seccomp_attempts && ev->type == PAL_EVT_SECCOMP_DENIED) {
-		int t = agt_seccomp_attempt_type(ev);
-		if (t >= 0) {
-			struct pal_event attempt = *ev;
-			attempt.type = (uint32_t)t;
-			attempt.path = attempt.path2 = NULL;
-			attempt.arg_str = NULL;
-			attempt.fd = -1;
-			attempt.flags = 0;
-			attempt.mode = 0;
-			memset(attempt.arg, 0, sizeof(attempt.arg));
-			agt_count(&p->o.counters->seccomp_attempts, 1);
-			n += eng_eval(p->rs, &attempt, on_match, p);
-		}
-	}
-	return n;
+	return eng_eval(p->rs, ev, on_match, p);
 }

@@ -32,11 +32,6 @@ struct agt_pipeline_opts {
 	struct agt_metrics *metrics;	 /* NULL: no metrics */
 	struct agt_counters *counters;	 /* required */
 	const char *hostname;		 /* NULL: the outputs' */
-	/* Evaluate seccomp denials of module loads, mounts, pivot_root and setns
-	 * also as those syscalls (failed with EPERM, arguments unknown), so rules
-	 * written for the syscall see attempts the runtime's seccomp profile
-	 * stopped before any tracepoint. */
-	bool seccomp_attempts;
 };
 
 struct agt_pipeline;
@@ -50,13 +45,9 @@ void agt_pipeline_set_ruleset(struct agt_pipeline *p, const struct eng_ruleset *
 /* Evaluates one event; returns the number of matching rules. */
 int agt_pipeline_event(struct agt_pipeline *p, const struct pal_event *ev);
 
-/* The event types to capture for rs (plus seccomp denials when attempts are
- * mapped), in the sensor's bit layout. */
-void agt_pipeline_event_types(const struct eng_ruleset *rs, bool seccomp_attempts,
+/* The event types to capture for rs, in the sensor's bit layout. */
+void agt_pipeline_event_types(const struct eng_ruleset *rs,
 			      uint64_t bits[(PAL_EVT__COUNT + 63) / 64]);
-
-/* The event type a seccomp denial is also evaluated as, or -1. */
-int agt_seccomp_attempt_type(const struct pal_event *ev);
 
 /* ---- building blocks (tests) ---------------------------------------------------- */
 
