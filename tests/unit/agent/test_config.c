@@ -330,6 +330,22 @@ static void file_errors(void **state)
 	agt_config_free(&c);
 }
 
+/* The example shipped in etc/ stays a valid configuration. */
+static void shipped_example(void **state)
+{
+	(void)state;
+	struct agt_config c;
+	agt_config_init(&c);
+	struct pal_err err = {0};
+	if (agt_config_load_file(&c, PAL_TEST_DATA_DIR "/../../etc/palisade.yaml", &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_true(agt_config_loads_builtin(&c));
+	assert_int_equal(c.n_outputs, 2);
+	assert_int_equal(c.outputs[1].transport, OUT_SYSLOG_UNIX);
+	assert_true(c.audit);
+	agt_config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +353,7 @@ int main(void)
 	    cmocka_unit_test(every_key),
 	    cmocka_unit_test(errors),
 	    cmocka_unit_test(file_errors),
+	    cmocka_unit_test(shipped_example),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
