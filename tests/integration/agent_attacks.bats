@@ -65,7 +65,7 @@ teardown() {
 }
 
 @test "a package manager and a compiler run in a container" {
-	run agent_run pkg -- sh -c '/usr/bin/apt-get install -y nmap; /usr/bin/gcc -o /tmp/x exploit.c'
+	run agent_run pkg -- sh -c '/usr/bin/apt-get install -y nmap; /usr/bin/gcc -o /tmp/x exploit.c; true'
 	[ "$status" -eq 0 ]
 	local cid
 	cid="$(agent_cid pkg)"
@@ -271,7 +271,14 @@ teardown() {
 	make_bundle "$BATS_TEST_TMPDIR/$id" sh -c 'cat /etc/shadow >/dev/null; cp /bin/busybox /tmp/dropper; /tmp/dropper true; true'
 	run rt run -b "$BATS_TEST_TMPDIR/$id" "$id"
 	[ "$status" -eq 0 ] || agent_fail "palisade-runtime run: $output"
-	line="$(agent_alert_for "Password or Sudoers File Read" "$id")"
+	line="$(agent_alert_for "Password or Sudoers File Read" "$id")" || {
+		# what there is to know when it goes wrong
+		echo "palisade-runtime said: $output" >&2
+		grep shadow "$AGENT_OUT" | cut -c1-400 >&2
+		tail -n 5 "$AGENT_ERR" >&2
+		ls -la --time-style=full-iso "$PALISADE_STATE_DIR" >&2
+		false
+	}
 	agent_field "$line" .priority Warning
 	agent_field "$line" .container.id "$id"
 	agent_field "$line" .container.name "$id"
