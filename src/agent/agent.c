@@ -5,6 +5,7 @@
 #include "agent/agent.h"
 
 #include "agent/agent_metrics.h"
+#include "agent/names.h"
 #include "agent/outputs_setup.h"
 #include "agent/pipeline.h"
 
@@ -43,9 +44,14 @@ static void log_diag(const struct eng_diag *d, void *ud)
 		pal_warn("rules: %s", line);
 }
 
-int agt_rules_load(const struct agt_config *cfg, struct eng_ruleset **out, struct pal_err *err)
+int agt_rules_load(const struct agt_config *cfg, struct agt_names *names, struct eng_ruleset **out,
+		   struct pal_err *err)
 {
 	struct eng_load_opts lo = {.diag = log_diag};
+	if (names) {
+		lo.resolve_name = agt_names_lookup;
+		lo.resolve_ud = names;
+	}
 	if (cfg->rules_min_prio >= 0) {
 		lo.has_min_priority = true;
 		lo.min_priority = cfg->rules_min_prio;
@@ -97,6 +103,7 @@ struct agent {
 	struct agt_metrics *metrics;
 	struct agt_pipeline *pipe;
 	struct agt_counters counters;
+	struct agt_names *names;
 	int sigfd, epfd;
 	uint64_t drops_reported;
 };
@@ -135,7 +142,7 @@ static void reload(struct agent *a)
 	struct eng_ruleset *rs = NULL;
 	pal_info("SIGHUP: reloading the rules");
 	out_outputs_reopen(a->outs);
-	if (agt_rules_load(a->cfg, &rs, &err) < 0) {
+	if (agt_rules_load(a->cfg, a->names, &rs, &err) < 0) {
 		agt_count(&a->counters.reloads_failed, 1);
 		pal_error("rules reload failed, the running rules stay in force: %s", err.msg);
 		audit_record(a, "policy_reload",
@@ -163,6 +170,8 @@ static void reload(struct agent *a)
 
 static void tick(struct agent *a)
 {
+	/* between events: strings the engine got from it are no longer in use */
+	agt_names_expire(a->names, pal_time_monotonic_ns());
 	struct sen_stats st;
 	if (sen_stats(a->sen, &st) < 0)
 		return;
@@ -270,6 +279,7 @@ static void teardown(struct agent *a, bool print_stats)
 	enf_free(a->enf);
 	out_metrics_free(a->reg);
 	eng_ruleset_free(a->rs);
+	agt_names_free(a->names);
 	if (a->epfd >= 0)
 		close(a->epfd);
 	if (a->sigfd >= 0)
@@ -301,7 +311,8 @@ static int setup(struct agent *a, const struct agt_run_opts *ro)
 	struct pal_err err = {0};
 	int r;
 
-	if ((r = agt_rules_load(cfg, &a->rs, &err)) < 0) {
+	a->names = agt_names_new(NULL);
+	if ((r = agt_rules_load(cfg, a->names, &a->rs, &err)) < 0) {
 		pal_error("%s", err.msg);
 		return r;
 	}

@@ -23,8 +23,12 @@ struct agt_run_opts {
 /* Runs the agent; returns the process exit status (0 clean shutdown). */
 int agt_run(const struct agt_config *cfg, const struct agt_run_opts *ro);
 
+struct agt_names;
+
 /* Loads the ruleset the configuration names (built-in and/or paths), with
- * every diagnostic logged. */
-int agt_rules_load(const struct agt_config *cfg, struct eng_ruleset **out, struct pal_err *err);
+ * every diagnostic logged; names (may be NULL) resolves user and group names
+ * of container processes and must outlive the ruleset. */
+int agt_rules_load(const struct agt_config *cfg, struct agt_names *names, struct eng_ruleset **out,
+		   struct pal_err *err);
 
 #endif
