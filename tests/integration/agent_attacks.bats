@@ -54,7 +54,7 @@ teardown() {
 	agent_field "$line" .container.name "$AGENT_TAG-web"
 }
 
-@test "a terminal shell in a container (podman run -t)" {
+@test "a terminal shell in a container (podman run -t), and one of a service account" {
 	agent_run tty -t -- sh -c 'echo interactive'
 	local cid
 	cid="$(agent_cid tty)"
@@ -62,6 +62,15 @@ teardown() {
 	agent_assert_alert "$line" "Terminal Shell in a Container" Notice "$cid" sh
 	[ "$(jq -r '.output_fields["proc.tty"]' <<<"$line")" -gt 0 ]
 	agent_field "$line" '.output_fields["proc.pname"]' conmon
+	agent_field "$line" '.output_fields["user.name"]' root
+
+	# A service account with a terminal: its name comes from the image's
+	# own /etc/passwd (uid 65534 is "nobody" there).
+	agent_run tty-nobody -t --user 65534:65534 -- sh -c 'echo interactive'
+	cid="$(agent_cid tty-nobody)"
+	line="$(agent_alert_for "System Account Runs an Interactive Shell" "$cid")"
+	agent_assert_alert "$line" "System Account Runs an Interactive Shell" Warning "$cid" sh
+	agent_field "$line" '.output_fields["user.name"]' nobody
 }
 
 @test "a package manager and a compiler run in a container" {
