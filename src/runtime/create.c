@@ -274,6 +274,9 @@ static const char *engine_of(const struct create_run *c)
 		return "containerd";
 	if (rt_config_annotation(cfg, "io.kubernetes.cri-o.ContainerType"))
 		return "cri-o";
+	/* ctr leaves no annotation, but the runc v2 shim's bundles live in its task dir. */
+	if (strstr(c->o->bundle, "/io.containerd.runtime.v2.task/"))
+		return "containerd";
 	return NULL;
 }
 
