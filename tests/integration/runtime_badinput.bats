@@ -156,3 +156,13 @@ teardown() { runtime_teardown; }
   [[ "$output" == *"linux.intelRdt"* ]]
   assert_no_leftovers f1
 }
+
+@test "--systemd-cgroup without systemd says what to do" {
+  make_bundle "$T/sd" true
+  edit_config "$T/sd" '.linux.cgroupsPath = "machine.slice:libpod:sd"'
+  run "$RT" --root "$RT_ROOT" --systemd-cgroup create -b "$T/sd" sd
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"systemd"* ]]
+  [[ "$output" == *"cgroupfs"* ]]
+  assert_no_leftovers sd
+}
