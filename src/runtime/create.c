@@ -328,13 +328,6 @@ static int save_state(struct create_run *c, struct pal_err *err)
 	return r;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct pal_err *err)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return pal_write_file_replace(path, buf, (size_t)n, 0644, err);
-}
-
 static int copy_config(struct create_run *c, struct pal_err *err)
 {
 	_cleanup_free_ char *src = pal_path_join(c->o->bundle, "config.json");
@@ -677,7 +670,7 @@ int rt_create(const struct rt_globals *g, const struct rt_create_opts *o, pid_t 
 	pal_debug("create %s: save state", o->id);
 	if ((r = save_state(&c, err)) < 0)
 		goto fail;
-	if (o->pid_file && (r = write_pid_file(o->pid_file, c.pid, err)) < 0)
+	if (o->pid_file && (r = rt_write_pid_file(o->pid_file, c.pid, err)) < 0)
 		goto fail;
 	if ((r = commit(&c, err)) < 0)
 		goto fail;
