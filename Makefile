@@ -8,7 +8,7 @@ JOBS       ?= $(shell nproc)
 CC         ?= clang
 CMAKE_CC   := $(if $(filter default,$(origin CC)),clang,$(CC))
 
-.PHONY: all deps build build-asan check unit integration demo bench install fuzz format clean help
+.PHONY: all deps build build-asan check unit integration demo bench install fuzz valgrind format clean help
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo "make demo        deps + build + an end-to-end demonstration"
 	@echo "make bench       benchmarks; results in bench/RESULTS.md"
 	@echo "make fuzz        libFuzzer binaries in $(FUZZ_BUILD)/"
+	@echo "make valgrind    unit tests and fuzz corpora under valgrind (build-valgrind/)"
 	@echo "make install     install to DESTDIR/PREFIX (default /usr/local)"
 
 deps:
@@ -55,6 +56,9 @@ fuzz:
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@echo "fuzzers: $(FUZZ_BUILD)/tests/fuzz_* (corpora in tests/fuzz/corpus/)"
 
+valgrind:
+	@scripts/valgrind.sh build-valgrind
+
 install: build
 	@DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
@@ -62,4 +66,4 @@ format:
 	@find src tests bench -name '*.[ch]' -not -name 'vmlinux.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-valgrind

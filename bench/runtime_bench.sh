@@ -50,33 +50,50 @@ if [ -f /sys/fs/cgroup/unified/cgroup.controllers ] && [ -s /sys/fs/cgroup/unifi
   mounted_hugetlb=1
 fi
 
-"$src/scripts/mk-busybox-rootfs.sh" "$work/bundle/rootfs" >/dev/null
-(cd "$work/bundle" && runc spec)
-jq '.process.args = ["/bin/true"] | .process.terminal = false | .root.readonly = false
-    | .linux.cgroupsPath = "/palisade-bench/c"' "$work/bundle/config.json" > "$work/plain.json"
-jq --slurpfile p "$src/tests/data/runtime/podman-config.json" '.linux.seccomp = $p[0].linux.seccomp' \
-  "$work/plain.json" > "$work/seccomp.json"
+"$src/scripts/mk-busybox-rootfs.sh" "$work/rootfs" >/dev/null
+mkdir -p "$work/spec"
+(cd "$work/spec" && runc spec)
+# One bundle per runtime (the same rootfs), each with a cgroup of its own, so
+# that one runtime's exiting container never meets the next one's create.
+for r in palisade crun runc; do
+  mkdir -p "$work/bundle-$r"
+  jq --arg root "$work/rootfs" --arg cg "/palisade-bench/$r" \
+    '.process.args = ["/bin/true"] | .process.terminal = false
+     | .root = {path: $root, readonly: false} | .linux.cgroupsPath = $cg' \
+    "$work/spec/config.json" > "$work/bundle-$r/plain.json"
+  jq --slurpfile p "$src/tests/data/runtime/podman-config.json" \
+    '.linux.seccomp = $p[0].linux.seccomp' "$work/bundle-$r/plain.json" > "$work/bundle-$r/seccomp.json"
+done
 export PALISADE_STATE_DIR="$work/agent" PALISADE_POLICY="$work/policy.yaml"
 : > "$PALISADE_POLICY"
 
-cmd() { # RUNTIME: one `run` of the bundle
+cmd() { # RUNTIME: one `run` of its bundle
   case $1 in
-    palisade) echo "$rt --root $work/root-palisade run -b $work/bundle c" ;;
-    *) echo "$1 --root $work/root-$1 run -b $work/bundle c" ;;
+    palisade) echo "$rt --root $work/root-palisade run -b $work/bundle-palisade c" ;;
+    *) echo "$1 --root $work/root-$1 run -b $work/bundle-$1 c" ;;
   esac
+}
+
+use() { # SCENARIO: every runtime's config.json
+  for r in palisade crun runc; do cp "$work/bundle-$r/$1.json" "$work/bundle-$r/config.json"; done
 }
 
 echo "## Runtime"
 echo
 echo "$(date -u +%Y-%m-%d), $(uname -r), $(nproc) cores; crun $(crun --version | head -1 | awk '{print $3}'), runc $(runc --version | head -1 | awk '{print $3}'); command: \`bench/runtime_bench.sh $build $runs\`"
 for scenario in plain seccomp; do
-  cp "$work/$scenario.json" "$work/bundle/config.json"
+  use "$scenario"
   # Rounds alternate the runtimes so a burst of noise on this shared VM hits
   # all three alike; the figures are over every run of every round.
   rounds=5
   for round in $(seq 1 $rounds); do
     hyperfine -N --warmup 3 --runs $((runs / rounds)) --export-json "$work/$scenario.$round.json" \
-      -n palisade "$(cmd palisade)" -n crun "$(cmd crun)" -n runc "$(cmd runc)" >/dev/null 2>&1
+      -n palisade "$(cmd palisade)" -n crun "$(cmd crun)" -n runc "$(cmd runc)" \
+      >"$work/hyperfine.log" 2>&1 || {
+        echo "runtime bench: a run failed:" >&2
+        tail -20 "$work/hyperfine.log" >&2
+        exit 1
+      }
   done
   jq -s '{results: [.[0].results[].command as $c | {command: $c,
            times: [.[].results[] | select(.command == $c) | .times[]]}
@@ -96,7 +113,7 @@ for scenario in plain seccomp; do
   jq -r --argjson c "$crun_mean" '.results[] | "| \(.command) | \(.mean * 1000 * 10 | round / 10) | \(.stddev * 1000 * 10 | round / 10) | \(.mean / $c * 100 | round / 100) |"' "$work/$scenario.hf.json"
 done
 
-cp "$work/plain.json" "$work/bundle/config.json"
+use plain
 echo
 echo "Peak RSS of \`run\` (max over 10 runs, includes the reaped container init):"
 echo

@@ -61,6 +61,7 @@ enum {
 	O_VERSION,
 	O_STATE_DIR,
 	O_POLICY,
+	O_AUDIT_LOG,
 };
 
 /* Parses options up to the first positional argument (or "--"). Returns the
@@ -239,6 +240,9 @@ static int on_opt(void *ctx, int id, const char *v)
 	case O_POLICY:
 		setenv("PALISADE_POLICY", v, 1);
 		break;
+	case O_AUDIT_LOG:
+		setenv("PALISADE_AUDIT_LOG", v, 1);
+		break;
 	case O_CGROUP:
 		fprintf(stderr, "palisade-runtime exec: --cgroup is not supported: the process "
 				"joins the container's cgroup\n");
@@ -281,6 +285,7 @@ static const struct opt global_opts[] = {{"root", 0, true, O_ROOT},
 					 {"rootless", 0, true, O_ROOTLESS},
 					 {"state-dir", 0, true, O_STATE_DIR},
 					 {"policy", 0, true, O_POLICY},
+					 {"audit-log", 0, true, O_AUDIT_LOG},
 					 HELP_OPT,
 					 {"version", 'v', false, O_VERSION},
 					 {0}};
@@ -526,6 +531,8 @@ static void usage(FILE *out)
 		"  --state-dir DIR     container records for the agent (default %s,\n"
 		"                      or $PALISADE_STATE_DIR)\n"
 		"  --policy FILE       node policy (default %s, or $PALISADE_POLICY)\n"
+		"  --audit-log FILE    where admission denials are recorded (default\n"
+		"                      /var/lib/palisade/audit.log, or $PALISADE_AUDIT_LOG)\n"
 		"  --debug             verbose logging\n"
 		"  --version, --help\n\n"
 		"Commands:\n",

@@ -3,15 +3,14 @@
 #include "admit/oci_check.h"
 #include "admit/policy.h"
 #include "admit/result.h"
-#include "admit/webhook.h"
-#include "output/audit.h"
-#include "supply/cstore.h"
-#include "supply/supply.h"
+#include "runtime/container.h"
+#include "runtime/trust_plugin.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/strutil.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,19 +50,26 @@ static int check_config(const struct rt_admission *in, const char *image, json_t
 	return r;
 }
 
-/* The image as the runtime can open it: palisade run's reference, or the one
- * podman's containers-storage records for this container. */
-static int open_image(const struct rt_admission *in, struct sup_image **img, struct pal_err *err)
+static void *plugin;
+
+/* palisade-trust.so, beside the binary (build tree) or in ../lib/palisade. */
+static int load_plugin(struct pal_err *err)
 {
-	if (in->image_ref && in->image_digest)
-		return sup_image_open(in->image_ref, img, err);
-	_cleanup_free_ char *image_id = NULL;
-	struct pal_err e = {0};
-	if (sup_cstore_container_image(getenv("PALISADE_STORAGE_ROOT"), in->id, &image_id, &e) < 0 ||
-	    !image_id)
-		return -ENOENT;
-	_cleanup_free_ char *ref = pal_xasprintf("containers-storage:%s", image_id);
-	return sup_image_open(ref, img, err);
+	if (plugin)
+		return 0;
+	const char *dir = rt_self_dir();
+	if (!dir)
+		return pal_err_set(err, ENOENT, "cannot locate %s: the runtime's directory is unknown",
+				   PAL_TRUST_PLUGIN_NAME);
+	_cleanup_free_ char *a = pal_xasprintf("%s/%s", dir, PAL_TRUST_PLUGIN_NAME);
+	_cleanup_free_ char *b = pal_xasprintf("%s/../lib/palisade/%s", dir, PAL_TRUST_PLUGIN_NAME);
+	plugin = dlopen(a, RTLD_NOW | RTLD_LOCAL);
+	if (!plugin)
+		plugin = dlopen(b, RTLD_NOW | RTLD_LOCAL);
+	if (!plugin)
+		return pal_err_set(err, ENOENT, "image trust needs %s (looked in %s and %s): %s",
+				   PAL_TRUST_PLUGIN_NAME, dir, b, dlerror());
+	return 0;
 }
 
 static int check_image(const struct rt_admission *in, struct rt_admission_verdict *v, json_t *rec,
@@ -73,79 +79,41 @@ static int check_image(const struct rt_admission *in, struct rt_admission_verdic
 	/* Most nodes have no trust section: skip the whole image machinery. */
 	if (!rt_policy_file_has(pf, "trust"))
 		return 0;
-	_cleanup_free_ char *dir = pal_xstrdup(pf->path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	struct sup_policy *trust = NULL;
-	int r = sup_policy_load_buffer(pf->path, pf->text, pf->len,
-				       slash ? (dir[0] ? dir : "/") : ".", &trust, err);
+	int r = load_plugin(err);
 	if (r < 0)
 		return r;
-	if (!trust->has_trust) {
-		sup_policy_free(trust);
-		return 0;
-	}
-	struct sup_image *img = NULL;
-	struct pal_err oe = {0};
-	r = open_image(in, &img, &oe);
+	pal_trust_check_fn check = (pal_trust_check_fn)dlsym(plugin, "pal_trust_check");
+	if (!check)
+		return pal_err_set(err, ENOENT, "%s lacks pal_trust_check", PAL_TRUST_PLUGIN_NAME);
+	struct pal_trust_request req = {.abi = PAL_TRUST_ABI,
+					.container_id = in->id,
+					.policy_path = pf->path,
+					.policy_text = pf->text,
+					.policy_len = pf->len,
+					.image_ref = in->image_ref,
+					.image_digest = in->image_digest,
+					.named_ref = adm_config_image_ref(in->cfg),
+					.storage_root = getenv("PALISADE_STORAGE_ROOT")};
+	struct pal_trust_reply rep;
+	r = check(&req, &rep, err);
 	json_t *ji = json_object();
-	if (r == 0) {
-		struct sup_cache *cache = NULL;
-		struct pal_err ce = {0};
-		if (sup_cache_open(trust->cache_dir, &cache, &ce) < 0)
-			pal_debug("verification cache: %s", ce.msg);
-		struct sup_verdict sv;
-		r = sup_verify_image_cached(cache, trust, img, &sv, err);
-		sup_cache_close(cache);
-		v->image = pal_xstrdup(sup_image_name(img));
-		v->digest = pal_xstrdup(img->manifest_digest);
-		if (r == 0 && in->image_digest && strcmp(in->image_digest, img->manifest_digest)) {
-			sv.allow = false;
-			snprintf(sv.reason, sizeof(sv.reason),
-				 "the image now has digest %s, not the %s the container was made from",
-				 img->manifest_digest, in->image_digest);
-		}
-		json_object_set_new(ji, "allow", json_boolean(r == 0 && sv.allow));
-		json_object_set_new(ji, "reason", json_string(r == 0 ? sv.reason : err->msg));
-		json_object_set_new(ji, "scope", json_string(r == 0 ? sv.scope : ""));
-		json_object_set_new(ji, "cached", json_boolean(r == 0 && sv.cached));
-		if (r == 0 && !sv.allow)
-			r = pal_err_set(err, EPERM, "image trust denied %s (%s): %s", v->image,
-					v->digest, sv.reason);
-		else if (r < 0)
-			pal_err_prefix(err, "image trust: cannot verify %s", v->image);
-		sup_image_close(img);
-	} else {
-		/* Only a name (CRI), or nothing at all: judged by reference. */
-		const char *ref = in->image_ref ? in->image_ref : adm_config_image_ref(in->cfg);
-		struct adm_webhook w;
-		memset(&w, 0, sizeof(w));
-		pthread_mutex_init(&w.lock, NULL);
-		w.trust = trust;
-		struct adm_image_verdict iv = {0};
-		adm_webhook_check_image(&w, ref ? ref : "<unknown image>", &iv);
-		pthread_mutex_destroy(&w.lock);
-		sup_cache_close(w.cache);
-		v->image = pal_xstrdup(ref ? ref : "<unknown image>");
-		json_object_set_new(ji, "allow", json_boolean(iv.allow));
-		json_object_set_new(ji, "reason", json_string(iv.reason ? iv.reason : ""));
-		json_object_set_new(ji, "scope", json_string(iv.scope ? iv.scope : ""));
-		r = 0;
-		if (!iv.allow)
-			r = pal_err_set(err, EPERM, "image trust denied %s: %s%s", v->image,
-					iv.reason ? iv.reason : "not trusted",
-					ref ? "" : " (the runtime knows no image for this container)");
-		free(iv.image);
-		free(iv.reason);
-		free(iv.scope);
-	}
-	json_object_set_new(ji, "image", json_string(v->image ? v->image : ""));
-	if (v->digest)
-		json_object_set_new(ji, "digest", json_string(v->digest));
+	json_object_set_new(ji, "image", json_string(rep.image));
+	if (rep.digest[0])
+		json_object_set_new(ji, "digest", json_string(rep.digest));
+	json_object_set_new(ji, "allow", json_boolean(r == 0 && rep.allow));
+	json_object_set_new(ji, "reason", json_string(r == 0 ? rep.reason : err->msg));
+	json_object_set_new(ji, "scope", json_string(rep.scope));
+	json_object_set_new(ji, "cached", json_boolean(rep.cached));
 	json_object_set_new(rec, "image", ji);
-	sup_policy_free(trust);
-	return r;
+	v->image = rep.image[0] ? pal_xstrdup(rep.image) : NULL;
+	v->digest = rep.digest[0] ? pal_xstrdup(rep.digest) : NULL;
+	if (r < 0)
+		return pal_err_prefix(err, "image trust");
+	if (!rep.allow)
+		return pal_err_set(err, EPERM, "image trust denied %s%s%s%s: %s", rep.image,
+				   rep.digest[0] ? " (" : "", rep.digest, rep.digest[0] ? ")" : "",
+				   rep.reason);
+	return 0;
 }
 
 int rt_admission_check(const struct rt_admission *in, struct rt_admission_verdict *v,
@@ -167,12 +135,14 @@ int rt_admission_check(const struct rt_admission *in, struct rt_admission_verdic
 
 void rt_admission_audit(const struct rt_admission_verdict *v)
 {
-	const char *path = getenv("PALISADE_AUDIT_LOG");
-	struct out_audit_opts o = {.path = path && *path ? path : NULL};
-	struct out_audit *a = NULL;
 	struct pal_err e = {0};
-	if (out_audit_open(&o, &a, &e) < 0 || out_audit_append(a, "admission", v->record, NULL, &e) < 0)
+	pal_trust_audit_fn audit = NULL;
+	if (load_plugin(&e) == 0)
+		audit = (pal_trust_audit_fn)dlsym(plugin, "pal_trust_audit");
+	_cleanup_free_ char *text = json_dumps(v->record, JSON_COMPACT);
+	const char *path = getenv("PALISADE_AUDIT_LOG");
+	if (!audit || !text)
+		pal_warn("audit log: not recorded: %s", e.msg[0] ? e.msg : "no audit function");
+	else if (audit(path && *path ? path : NULL, "admission", text, &e) < 0)
 		pal_warn("audit log: %s", e.msg);
-	if (a)
-		out_audit_close(a);
 }

@@ -81,5 +81,7 @@ int rt_parse_signal(const char *s);
 int rt_seal_self(char **argv, char **envp);
 /* Is /proc/self/exe on a read-only mount (or a sealed memfd)? */
 bool rt_self_is_sealed(void);
+/* The directory the binary was started from (recorded by rt_seal_self), or NULL. */
+const char *rt_self_dir(void);
 
 #endif

@@ -274,6 +274,9 @@ static const char *engine_of(const struct create_run *c)
 		return "containerd";
 	if (rt_config_annotation(cfg, "io.kubernetes.cri-o.ContainerType"))
 		return "cri-o";
+	/* ctr leaves no annotation, but the runc v2 shim's bundles live in its task dir. */
+	if (strstr(c->o->bundle, "/io.containerd.runtime.v2.task/"))
+		return "containerd";
 	return NULL;
 }
 
@@ -323,13 +326,6 @@ static int save_state(struct create_run *c, struct pal_err *err)
 	}
 	rt_state_free(&s);
 	return r;
-}
-
-static int write_pid_file(const char *path, pid_t pid, struct pal_err *err)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return pal_write_file_replace(path, buf, (size_t)n, 0644, err);
 }
 
 static int copy_config(struct create_run *c, struct pal_err *err)
@@ -674,7 +670,7 @@ int rt_create(const struct rt_globals *g, const struct rt_create_opts *o, pid_t 
 	pal_debug("create %s: save state", o->id);
 	if ((r = save_state(&c, err)) < 0)
 		goto fail;
-	if (o->pid_file && (r = write_pid_file(o->pid_file, c.pid, err)) < 0)
+	if (o->pid_file && (r = rt_write_pid_file(o->pid_file, c.pid, err)) < 0)
 		goto fail;
 	if ((r = commit(&c, err)) < 0)
 		goto fail;

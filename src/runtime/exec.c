@@ -283,12 +283,8 @@ static int exec_spawn(struct exec_run *x, const struct rt_exec_opts *o, struct p
 		return pal_err_sys(err, -r, "start the process");
 	if ((r = rt_sync_expect(x->sync[0], RT_SYNC_READY, &msg, err)) < 0)
 		return r;
-	if (o->pid_file) {
-		char buf[32];
-		int n = snprintf(buf, sizeof(buf), "%d", (int)x->pid);
-		if ((r = pal_write_file_replace(o->pid_file, buf, (size_t)n, 0644, err)) < 0)
-			return r;
-	}
+	if (o->pid_file && (r = rt_write_pid_file(o->pid_file, x->pid, err)) < 0)
+		return r;
 	return 0;
 }
 

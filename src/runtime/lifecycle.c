@@ -100,6 +100,26 @@ int rt_parse_signal(const char *s)
 	return -1;
 }
 
+/* poststart and poststop hooks, from the config kept in the state directory:
+ * their failures are warnings, as the runtime-spec asks. */
+static void run_late_hooks(const struct rt_globals *g, const struct rt_state *s,
+			   enum rt_hook_kind kind, enum rt_status status)
+{
+	struct pal_err e = {0};
+	_cleanup_free_ char *dir = rt_state_path(g->root, s->id, NULL);
+	struct rt_config cfg;
+	if (rt_config_load(dir, &cfg, &e) < 0) {
+		pal_warn("container %s: %s hooks: %s", s->id, rt_hook_kind_name(kind), e.msg);
+		return;
+	}
+	json_t *o = rt_state_to_oci_json(s, status);
+	_cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (rt_hooks_run(&cfg, kind, text ? text : "{}", &e) < 0)
+		pal_warn("container %s: %s", s->id, e.msg);
+	rt_config_free(&cfg);
+}
+
 int rt_start(const struct rt_globals *g, const char *id, struct pal_err *err)
 {
 	_cleanup_state_ struct rt_state s = {0};
@@ -142,20 +162,8 @@ int rt_start(const struct rt_globals *g, const char *id, struct pal_err *err)
 	struct pal_err e = {0};
 	if (rt_agent_record_write(&s, RT_STATUS_RUNNING, &e) < 0)
 		pal_warn("%s", e.msg);
-	if (s.has_poststart_hooks) {
-		_cleanup_free_ char *cfg_path = rt_state_path(g->root, id, NULL);
-		struct rt_config cfg;
-		if (rt_config_load(cfg_path, &cfg, &e) == 0) {
-			json_t *o = rt_state_to_oci_json(&s, RT_STATUS_RUNNING);
-			_cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
-			json_decref(o);
-			if (rt_hooks_run(&cfg, RT_HOOK_POSTSTART, text ? text : "{}", &e) < 0)
-				pal_warn("container %s: %s", id, e.msg);
-			rt_config_free(&cfg);
-		} else {
-			pal_warn("container %s: poststart hooks: %s", id, e.msg);
-		}
-	}
+	if (s.has_poststart_hooks)
+		run_late_hooks(g, &s, RT_HOOK_POSTSTART, RT_STATUS_RUNNING);
 	return 0;
 }
 
@@ -241,18 +249,8 @@ int rt_delete(const struct rt_globals *g, const char *id, bool force, struct pal
 	}
 	if (cg && rt_cgroup_destroy(cg, &e) < 0)
 		pal_warn("container %s: %s", id, e.msg);
-	if (s.has_poststop_hooks) {
-		_cleanup_free_ char *dir = rt_state_path(g->root, id, NULL);
-		struct rt_config cfg;
-		if (rt_config_load(dir, &cfg, &e) == 0) {
-			json_t *o = rt_state_to_oci_json(&s, RT_STATUS_STOPPED);
-			_cleanup_free_ char *text = json_dumps(o, JSON_COMPACT);
-			json_decref(o);
-			if (rt_hooks_run(&cfg, RT_HOOK_POSTSTOP, text ? text : "{}", &e) < 0)
-				pal_warn("container %s: %s", id, e.msg);
-			rt_config_free(&cfg);
-		}
-	}
+	if (s.has_poststop_hooks)
+		run_late_hooks(g, &s, RT_HOOK_POSTSTOP, RT_STATUS_STOPPED);
 	rt_agent_record_remove(id);
 	return rt_state_remove(g->root, id, err);
 }

@@ -2,6 +2,7 @@
  * against what the runtime-spec (libseccomp 2.5) names. Syscall names are
  * not: the compiler skips names the target architecture lacks, as runc does. */
 #include "oci_internal.h"
+#include "runtime/seccomp.h"
 
 #include "common/strutil.h"
 
@@ -9,47 +10,17 @@
 
 #define MAX_ARGS_PER_RULE 64u
 
-static const char *const action_names[] = {
-    [RT_SCMP_ACT_KILL] = "SCMP_ACT_KILL",
-    [RT_SCMP_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-    [RT_SCMP_ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
-    [RT_SCMP_ACT_TRAP] = "SCMP_ACT_TRAP",
-    [RT_SCMP_ACT_ERRNO] = "SCMP_ACT_ERRNO",
-    [RT_SCMP_ACT_TRACE] = "SCMP_ACT_TRACE",
-    [RT_SCMP_ACT_ALLOW] = "SCMP_ACT_ALLOW",
-    [RT_SCMP_ACT_LOG] = "SCMP_ACT_LOG",
-    [RT_SCMP_ACT_NOTIFY] = "SCMP_ACT_NOTIFY",
-};
+/* The names come from the seccomp module, which compiles them: one table. */
+#define action_names rt_seccomp_known_actions()
+#define op_names     rt_seccomp_known_operators()
+#define arch_names   rt_seccomp_known_archs()
+#define flag_names   rt_seccomp_known_flags()
 
-static const char *const op_names[] = {
-    [RT_SCMP_CMP_NE] = "SCMP_CMP_NE",
-    [RT_SCMP_CMP_LT] = "SCMP_CMP_LT",
-    [RT_SCMP_CMP_LE] = "SCMP_CMP_LE",
-    [RT_SCMP_CMP_EQ] = "SCMP_CMP_EQ",
-    [RT_SCMP_CMP_GE] = "SCMP_CMP_GE",
-    [RT_SCMP_CMP_GT] = "SCMP_CMP_GT",
-    [RT_SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
-};
-
-static const char *const arch_names[] = {
-    "SCMP_ARCH_X86",	 "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",		"SCMP_ARCH_ARM",
-    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",	"SCMP_ARCH_MIPS64N32",
-    "SCMP_ARCH_MIPSEL",	 "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-    "SCMP_ARCH_PPC64",	 "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	"SCMP_ARCH_S390X",
-    "SCMP_ARCH_PARISC",	 "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
-};
-
-static const char *const flag_names[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC",
-    "SECCOMP_FILTER_FLAG_LOG",
-    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-};
-
-static int lookup(const char *const *table, size_t n, const char *name)
+/* Index of name in a NULL-terminated table (the enum value for actions and operators). */
+static int lookup(const char *const *table, const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (table[i] && strcmp(table[i], name) == 0)
+	for (size_t i = 0; table[i]; i++)
+		if (strcmp(table[i], name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -62,7 +33,7 @@ static int parse_action(json_t *obj, const char *path, const char *key, enum rt_
 	if ((r = rt_oci_required(obj, path, key, err)) < 0 ||
 	    (r = rt_oci_string(obj, path, key, &s, err)) < 0)
 		return r;
-	int a = lookup(action_names, PAL_ARRAY_SIZE(action_names), s);
+	int a = lookup(action_names, s);
 	if (a < 0) {
 		char p[RT_OCI_PATH_MAX];
 		return rt_oci_fail(err,
@@ -97,10 +68,10 @@ static int parse_errno(json_t *obj, const char *path, const char *key,
 }
 
 static int check_names(char **names, const char *path, const char *key, const char *const *table,
-		       size_t n, const char *what, struct pal_err *err)
+		       const char *what, struct pal_err *err)
 {
 	for (size_t i = 0; names && names[i]; i++)
-		if (lookup(table, n, names[i]) < 0)
+		if (lookup(table, names[i]) < 0)
 			return rt_oci_fail(err, "%s.%s[%zu] \"%.64s\": unknown seccomp %s", path,
 					   key, i, names[i], what);
 	return 0;
@@ -124,7 +95,7 @@ static int parse_arg(json_t *item, const char *ap, struct rt_seccomp_arg *a, str
 		return rt_oci_fail(err, "%s.index: must be an argument number from 0 to 5", ap);
 	index = json_integer_value(iv);
 	a->index = (unsigned)index;
-	int o = lookup(op_names, PAL_ARRAY_SIZE(op_names), op);
+	int o = lookup(op_names, op);
 	if (o < 0)
 		return rt_oci_fail(err,
 				   "%s.op \"%.64s\": unknown operator (SCMP_CMP_NE, SCMP_CMP_LT, "
@@ -182,11 +153,10 @@ static int parse_header(json_t *obj, const char *path, struct rt_seccomp *sc, st
 	if ((r = parse_errno(obj, path, "defaultErrnoRet", sc->default_action,
 			     &sc->has_default_errno_ret, &sc->default_errno_ret, err)) < 0 ||
 	    (r = rt_oci_strv(obj, path, "architectures", 64, &sc->architectures, err)) < 0 ||
-	    (r = check_names(sc->architectures, path, "architectures", arch_names,
-			     PAL_ARRAY_SIZE(arch_names), "architecture", err)) < 0 ||
+	    (r = check_names(sc->architectures, path, "architectures", arch_names, "architecture",
+			     err)) < 0 ||
 	    (r = rt_oci_strv(obj, path, "flags", 64, &sc->flags, err)) < 0 ||
-	    (r = check_names(sc->flags, path, "flags", flag_names, PAL_ARRAY_SIZE(flag_names),
-			     "flag", err)) < 0 ||
+	    (r = check_names(sc->flags, path, "flags", flag_names, "flag", err)) < 0 ||
 	    (r = rt_oci_strdup(obj, path, "listenerPath", &sc->listener_path, err)) < 0 ||
 	    (r = rt_oci_strdup(obj, path, "listenerMetadata", &sc->listener_metadata, err)) < 0)
 		return r;

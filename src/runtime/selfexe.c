@@ -64,10 +64,36 @@ static void exec_from_sealed_memfd(char **argv, char **envp)
 	syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
 }
 
+/* Where the runtime was installed, for its plugin: taken from /proc/self/exe
+ * before the re-exec (afterwards it names the detached mount's root). Set
+ * here on every start, so a caller's environment cannot choose it. */
+static void record_exe_dir(void)
+{
+	char real[4096];
+	if (!realpath("/proc/self/exe", real)) {
+		unsetenv("_PALISADE_EXE_DIR");
+		return;
+	}
+	char *slash = strrchr(real, '/');
+	if (slash && slash != real)
+		*slash = '\0';
+	setenv("_PALISADE_EXE_DIR", real, 1);
+}
+
+const char *rt_self_dir(void)
+{
+	return getenv("_PALISADE_EXE_DIR");
+}
+
 int rt_seal_self(char **argv, char **envp)
 {
-	if (rt_self_is_sealed())
+	if (rt_self_is_sealed()) {
+		/* Already on a read-only file system, or re-executed by us just now. */
+		if (!getenv("_PALISADE_SEAL_TRIED"))
+			record_exe_dir();
 		return 0;
+	}
+	record_exe_dir();
 	/* A marker stops a loop should the kernel report the clone as writable. */
 	if (getenv("_PALISADE_SEAL_TRIED"))
 		return -EPERM;

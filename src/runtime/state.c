@@ -222,6 +222,13 @@ int rt_state_remove(const char *root, const char *id, struct pal_err *err)
 	return pal_rm_rf(dir, err);
 }
 
+int rt_write_pid_file(const char *path, pid_t pid, struct pal_err *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return pal_write_file_replace(path, buf, (size_t)n, 0644, err);
+}
+
 int rt_proc_start_time(pid_t pid, uint64_t *start, bool *zombie)
 {
 	char path[64], buf[1024];

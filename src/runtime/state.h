@@ -69,6 +69,9 @@ int rt_state_parse(const char *path, const char *id, const char *text, size_t le
 		   struct rt_state *s, struct pal_err *err);
 int rt_state_remove(const char *root, const char *id, struct pal_err *err);
 
+/* The --pid-file of create and exec, replaced atomically. */
+int rt_write_pid_file(const char *path, pid_t pid, struct pal_err *err);
+
 /* Reads pid's start time and whether it is a zombie. -ESRCH if gone. */
 int rt_proc_start_time(pid_t pid, uint64_t *start, bool *zombie);
 /* Is the recorded init still the same, live process? */

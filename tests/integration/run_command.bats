@@ -60,6 +60,12 @@ no_mounts_left() {
   [ "${lines[3]}" = data ]
   [[ "${lines[4]}" == *"Read-only file system"* ]]
   [ "${lines[5]}" = 1 ]
+  # The default admission policy refuses the host's network...
+  run prun_pal --rm --name r5 --network host --rootfs "$ROOTFS_CACHE" -- true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"would share the host's network"* ]]
+  # ...a node policy can allow it.
+  printf 'admission:\n  host_namespaces: [pid, ipc, uts, mount]\n' > "$PALISADE_POLICY"
   run prun_pal --rm --name r5 --network host --rootfs "$ROOTFS_CACHE" -- sh -c 'grep -c : /proc/net/dev'
   [ "$output" -gt 1 ]
 }

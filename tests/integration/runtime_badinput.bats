@@ -61,12 +61,26 @@ teardown() { runtime_teardown; }
 }
 
 @test "a namespace path of the wrong kind is refused" {
+  require ip
+  NETNS="palbad$$"
+  ip netns add "$NETNS"
   make_bundle "$T/n2" true
-  edit_config "$T/n2" '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = "/proc/self/ns/net" else . end]'
+  # a network namespace (not the host's) given as the ipc namespace
+  edit_config "$T/n2" '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = $p else . end]' --arg p "/run/netns/$NETNS"
   run rt create -b "$T/n2" n2
+  ip netns del "$NETNS"
   [ "$status" -eq 1 ]
-  [[ "$output" == *"ipc"* ]]
+  [[ "$output" == *"is it a ipc namespace?"* ]] || { echo "$output"; return 1; }
   assert_no_leftovers n2
+}
+
+@test "the host's own namespaces are refused by admission" {
+  make_bundle "$T/n3" true
+  edit_config "$T/n3" '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = "/proc/self/ns/net" else . end]'
+  run rt create -b "$T/n3" n3
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"admission denied the config: linux.namespaces"*"network"* ]] || { echo "$output"; return 1; }
+  assert_no_leftovers n3
 }
 
 @test "a bad user namespace mapping is refused" {
@@ -141,4 +155,14 @@ teardown() { runtime_teardown; }
   [ "$status" -eq 1 ]
   [[ "$output" == *"linux.intelRdt"* ]]
   assert_no_leftovers f1
+}
+
+@test "--systemd-cgroup without systemd says what to do" {
+  make_bundle "$T/sd" true
+  edit_config "$T/sd" '.linux.cgroupsPath = "machine.slice:libpod:sd"'
+  run "$RT" --root "$RT_ROOT" --systemd-cgroup create -b "$T/sd" sd
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"systemd"* ]]
+  [[ "$output" == *"cgroupfs"* ]]
+  assert_no_leftovers sd
 }

@@ -17,7 +17,8 @@ engines_teardown_file() {
 # (every command: stop, rm and exec call the runtime too).
 pman() {
   podman --runtime "$RT" --runtime-flag "state-dir=$PALISADE_STATE_DIR" \
-    --runtime-flag "policy=$PALISADE_POLICY" "$@"
+    --runtime-flag "policy=$PALISADE_POLICY" \
+    --runtime-flag "audit-log=${PALISADE_AUDIT_LOG:-$T/audit.log}" "$@"
 }
 
 # prun ARGS...: podman run, with the ulimits this sandbox needs.
