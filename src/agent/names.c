@@ -4,6 +4,7 @@
 #include "common/fsutil.h"
 #include "common/strutil.h"
 #include "common/timefmt.h"
+#include "enforce/enforce.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,6 +19,7 @@ struct ctr_names {
 	uint64_t loaded_ns;
 	struct agt_name_entry *users, *groups;
 	size_t nusers, ngroups;
+	bool resolved; /* the files were read (from some process of the container) */
 };
 
 struct agt_names {
@@ -151,21 +153,55 @@ static size_t read_table(int rootfd, const char *file, struct agt_name_entry **o
 	return agt_names_parse(buf, len, out);
 }
 
-static struct ctr_names *load(struct agt_names *n, const char *cid, uint32_t pid)
+static uint64_t ns_per_tick(void)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	return hz > 0 ? 1000000000ull / (uint64_t)hz : 10000000ull;
+}
+
+/* The root of p, if p still holds its pid. Opened first and checked second:
+ * a pid reused by another process (perhaps in another container) must not
+ * name this container's users. */
+static int open_root(const struct agt_names *n, const struct pal_proc *p)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%u/root", n->proc_root, p->pid);
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	uint64_t ticks = 0;
+	if (p->start_ns && (enf_pid_start_ticks(n->proc_root, p->pid, &ticks) < 0 ||
+			    ticks != p->start_ns / ns_per_tick())) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads the container's tables through the event's process or, when that
+ * one is gone (a short `sh -c` exits before its events are read), through
+ * an ancestor in the same cgroup. Left unresolved, the next event retries. */
+static void fill(struct agt_names *n, struct ctr_names *c, const struct pal_proc *proc)
+{
+	_cleanup_close_ int rootfd = -1;
+	unsigned depth = 0;
+	for (const struct pal_proc *p = proc; p && rootfd < 0 && depth < 16; p = p->parent, depth++)
+		if (p->pid && p->cgroup_id == proc->cgroup_id)
+			rootfd = open_root(n, p);
+	if (rootfd < 0)
+		return;
+	c->nusers = read_table(rootfd, "etc/passwd", &c->users);
+	c->ngroups = read_table(rootfd, "etc/group", &c->groups);
+	c->resolved = true;
+}
+
+static struct ctr_names *load(struct agt_names *n, const char *cid)
 {
 	n->c = pal_xrealloc(n->c, (n->n + 1) * sizeof(*n->c));
 	struct ctr_names *c = &n->c[n->n++];
 	memset(c, 0, sizeof(*c));
 	c->id = pal_xstrdup(cid);
 	c->loaded_ns = pal_time_monotonic_ns();
-	char path[256];
-	snprintf(path, sizeof(path), "%s/%u/root", n->proc_root, pid);
-	/* A process that is gone leaves an empty table until it expires. */
-	_cleanup_close_ int rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return c;
-	c->nusers = read_table(rootfd, "etc/passwd", &c->users);
-	c->ngroups = read_table(rootfd, "etc/group", &c->groups);
 	return c;
 }
 
@@ -198,7 +234,11 @@ const char *agt_names_lookup(void *ud, const struct pal_event *ev, bool group, u
 	/* Loading only appends: the array may move, the names (allocations of
 	 * their own) do not, so strings handed out earlier stay valid. */
 	if (!c)
-		c = load(n, ct->id, ev->proc->pid);
+		c = load(n, ct->id);
+	/* An unresolved entry handed out no names yet, so filling it later is
+	 * safe for the strings returned so far. */
+	if (!c->resolved)
+		fill(n, c, ev->proc);
 	return group ? find(c->groups, c->ngroups, id) : find(c->users, c->nusers, id);
 }
 

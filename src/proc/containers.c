@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define STATE_FILE_MAX	 (1u << 20)
 #define STORAGE_FILE_MAX (64u << 20)
@@ -42,6 +44,8 @@ struct proc_containers {
 	struct timespec state_mtime;
 	bool state_seen;
 	int cg2_fd;    /* the cgroup v2 mount, for cgroup id -> path; -1 if none */
+	int watch_fd;  /* inotify on state_dir; -1 until proc_containers_watch_fd() */
+	int watch_wd;  /* -1 while state_dir does not exist yet */
 	bool cg2_pure; /* no v1 hierarchies: the v2 path alone decides */
 };
 
@@ -167,6 +171,8 @@ struct proc_containers *proc_containers_new(const struct proc_containers_opts *o
 	c->host.pub.is_host = true;
 
 	c->cg2_fd = open_cgroup2(opts ? opts->cgroup2_root : NULL, &c->cg2_pure);
+	c->watch_fd = -1;
+	c->watch_wd = -1;
 	c->cache_cap = 256;
 	c->cache = pal_xcalloc(c->cache_cap, sizeof(*c->cache));
 	proc_containers_refresh(c);
@@ -188,6 +194,8 @@ void proc_containers_free(struct proc_containers *c)
 	free(c->cache);
 	if (c->cg2_fd >= 0)
 		close(c->cg2_fd);
+	if (c->watch_fd >= 0)
+		close(c->watch_fd);
 	free(c->state_dir);
 	free(c->storage_root);
 	free(c->docker_root);
@@ -325,7 +333,9 @@ static void load_state_file(struct proc_containers *c, int dirfd, const char *fn
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0;
 	if (pal_read_fileat(dirfd, fname, STATE_FILE_MAX, &data, &len, &err) < 0) {
-		pal_warn("container registry: %s", err.msg);
+		/* A container deleted between listing and reading is no news. */
+		if (err.code != ENOENT)
+			pal_warn("container registry: %s", err.msg);
 		return;
 	}
 	struct proc_container_info info;
@@ -381,6 +391,72 @@ void proc_containers_refresh(struct proc_containers *c)
 		if (de->d_name[0] == '.' || !pal_str_ends_with(de->d_name, ".json"))
 			continue;
 		load_state_file(c, dfd, de->d_name);
+	}
+}
+
+static void watch_arm(struct proc_containers *c)
+{
+	if (c->watch_fd < 0 || c->watch_wd >= 0)
+		return;
+	/* The runtime writes a state file with a rename (IN_MOVED_TO); a
+	 * hand-written one ends with IN_CLOSE_WRITE. */
+	c->watch_wd = inotify_add_watch(c->watch_fd, c->state_dir,
+					IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+	if (c->watch_wd >= 0) {
+		/* Files that arrived before the watch existed. */
+		c->state_seen = false;
+		proc_containers_refresh(c);
+	}
+}
+
+int proc_containers_watch_fd(struct proc_containers *c)
+{
+	if (c->watch_fd < 0) {
+		c->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (c->watch_fd < 0) {
+			pal_warn("container registry: inotify_init1: %s (state files are read "
+				 "when an unknown cgroup is seen)",
+				 strerror(errno));
+			return -1;
+		}
+	}
+	watch_arm(c);
+	return c->watch_fd;
+}
+
+void proc_containers_watch_drain(struct proc_containers *c)
+{
+	if (c->watch_fd < 0)
+		return;
+	if (c->watch_wd < 0) {
+		watch_arm(c);
+		return;
+	}
+	_Alignas(struct inotify_event) char buf[4096];
+	_cleanup_close_ int dfd = -1;
+	for (;;) {
+		ssize_t n = read(c->watch_fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (ssize_t off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
+			const struct inotify_event *ie = (const struct inotify_event *)(buf + off);
+			off += (ssize_t)sizeof(*ie) + ie->len;
+			if (off > n)
+				break;
+			if (ie->mask & (IN_IGNORED | IN_DELETE_SELF)) {
+				/* The directory went away; rearm when it is back. */
+				c->watch_wd = -1;
+				continue;
+			}
+			if (ie->len == 0 || ie->name[0] == '.' ||
+			    !pal_str_ends_with(ie->name, ".json"))
+				continue;
+			if (dfd < 0)
+				dfd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd < 0)
+				return;
+			load_state_file(c, dfd, ie->name);
+		}
 	}
 }
 

@@ -58,6 +58,16 @@ const struct pal_container *proc_containers_find(struct proc_containers *c, cons
 /* Rereads the state directory (cheap when its mtime did not change). */
 void proc_containers_refresh(struct proc_containers *c);
 
+/* An inotify descriptor that becomes readable when palisade-runtime writes a
+ * state file; -1 if inotify is unavailable. Loading a container when its
+ * state file appears (at create, before its first instruction) rather than
+ * at its first event matters for short-lived containers: by the time their
+ * events are read, `run` may have deleted the file. */
+int proc_containers_watch_fd(struct proc_containers *c);
+
+/* Loads the state files the watch reported; cheap when there are none. */
+void proc_containers_watch_drain(struct proc_containers *c);
+
 size_t proc_containers_count(const struct proc_containers *c);
 
 #endif

@@ -464,6 +464,13 @@ int sen_open(const struct sen_opts *opts, struct sen **out, struct pal_err *err)
 	 * event, one that is seeded twice is harmless. */
 	s->procs = proc_table_new(opts->proc_root);
 	s->conts = proc_containers_new(&opts->containers);
+	if (s->rb) {
+		int wfd = proc_containers_watch_fd(s->conts);
+		if (wfd >= 0 && (r = epoll_add(s->epfd, wfd)) < 0) {
+			pal_err_sys(err, -r, "watch the container state directory");
+			goto fail;
+		}
+	}
 	if (!opts->no_seed) {
 		size_t n = 0;
 		if ((r = proc_table_seed(s->procs, &n, err)) < 0)
@@ -525,6 +532,8 @@ int sen_poll(struct sen *s, int timeout_ms, sen_event_cb cb, void *ctx)
 	if (n < 0)
 		return -errno;
 	if (s->rb) {
+		/* Containers first: their events may be in this batch. */
+		proc_containers_watch_drain(s->conts);
 		int r = ring_buffer__consume(s->rb);
 		if (r < 0 && r != STOP_CODE)
 			return r;

@@ -65,8 +65,9 @@ teardown() {
 	agent_field "$line" '.output_fields["user.name"]' root
 
 	# A service account with a terminal: its name comes from the image's
-	# own /etc/passwd (uid 65534 is "nobody" there).
-	agent_run tty-nobody -t --user 65534:65534 -- sh -c 'echo interactive'
+	# own /etc/passwd (uid 65534 is "nobody" there), read while the shell
+	# lives (an interactive one does; busybox execs the sleep in its place).
+	agent_run tty-nobody -t --user 65534:65534 -- sh -c 'echo interactive; sleep 1'
 	cid="$(agent_cid tty-nobody)"
 	line="$(agent_alert_for "System Account Runs an Interactive Shell" "$cid")"
 	agent_assert_alert "$line" "System Account Runs an Interactive Shell" Warning "$cid" sh

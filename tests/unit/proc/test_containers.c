@@ -259,6 +259,42 @@ static void test_registry_fake_v2_proc(void **state)
 	assert_int_equal(pal_rm_rf(root, &err), 0);
 }
 
+/* A state file that appears after the registry was made is loaded from the
+ * watch, with no event of the container needed, and stays known after the
+ * file is gone (a short `run` deletes it before its events are read). */
+static void test_registry_watch(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pal-watch-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char sd[600];
+	snprintf(sd, sizeof(sd), "%s/state", dir);
+	struct proc_containers_opts o = {.state_dir = sd, .storage_root = dir};
+	struct proc_containers *c = proc_containers_new(&o);
+	int fd = proc_containers_watch_fd(c);
+	assert_true(fd >= 0);
+	/* The directory did not exist: the watch arms once it does. */
+	assert_int_equal(mkdir(sd, 0755), 0);
+	proc_containers_watch_drain(c);
+
+	const char *js = "{\"version\": 1, \"id\": \"short-1\", \"runtime\": \"palisade\", "
+			 "\"cgroup_id\": 777}";
+	char f[700];
+	snprintf(f, sizeof(f), "%s/short-1.json", sd);
+	struct pal_err err = {0};
+	assert_int_equal(pal_write_file_atomic(f, js, strlen(js), 0644, &err), 0);
+	proc_containers_watch_drain(c);
+	assert_int_equal(unlink(f), 0);
+
+	const struct pal_container *k = proc_containers_find(c, "short-1");
+	assert_non_null(k);
+	k = proc_containers_resolve(c, 1, 777);
+	assert_string_equal(k->id, "short-1");
+	proc_containers_free(c);
+	assert_int_equal(rmdir(sd), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +305,7 @@ int main(void)
 	    cmocka_unit_test(test_image_ref_split),
 	    cmocka_unit_test(test_registry_state_and_cgroups),
 	    cmocka_unit_test(test_registry_fake_v2_proc),
+	    cmocka_unit_test(test_registry_watch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
