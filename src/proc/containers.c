@@ -400,8 +400,8 @@ static void watch_arm(struct proc_containers *c)
 		return;
 	/* The runtime writes a state file with a rename (IN_MOVED_TO); a
 	 * hand-written one ends with IN_CLOSE_WRITE. */
-	c->watch_wd = inotify_add_watch(c->watch_fd, c->state_dir,
-					IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+	c->watch_wd =
+	    inotify_add_watch(c->watch_fd, c->state_dir, IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
 	if (c->watch_wd >= 0) {
 		/* Files that arrived before the watch existed. */
 		c->state_seen = false;
