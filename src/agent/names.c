@@ -153,12 +153,6 @@ static size_t read_table(int rootfd, const char *file, struct agt_name_entry **o
 	return agt_names_parse(buf, len, out);
 }
 
-static uint64_t ns_per_tick(void)
-{
-	long hz = sysconf(_SC_CLK_TCK);
-	return hz > 0 ? 1000000000ull / (uint64_t)hz : 10000000ull;
-}
-
 /* The root of p, if p still holds its pid. Opened first and checked second:
  * a pid reused by another process (perhaps in another container) must not
  * name this container's users. */
@@ -169,9 +163,8 @@ static int open_root(const struct agt_names *n, const struct pal_proc *p)
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	uint64_t ticks = 0;
-	if (p->start_ns && (enf_pid_start_ticks(n->proc_root, p->pid, &ticks) < 0 ||
-			    ticks != p->start_ns / ns_per_tick())) {
+	/* Processes seeded without a start time are taken as they are. */
+	if (p->start_ns && enf_pid_is(n->proc_root, p->pid, p->start_ns) < 0) {
 		close(fd);
 		return -1;
 	}

@@ -131,14 +131,11 @@ void enf_kill_process(struct enf *e, const struct enf_target *t, struct enf_outc
 		return;
 	}
 	if (e->o.dry_run) {
-		uint64_t ticks = 0;
-		int r = enf_pid_start_ticks(e->proc_root, t->pid, &ticks);
-		long hz = sysconf(_SC_CLK_TCK);
-		uint64_t npt = hz > 0 ? 1000000000ull / (uint64_t)hz : 10000000ull;
-		if (r < 0)
+		int r = enf_pid_is(e->proc_root, t->pid, t->start_ns);
+		if (r < 0 && r != -ESTALE)
 			set_out(out, ENF_SKIPPED, "dry run: pid %u (%s) had already exited", t->pid,
 				comm_of(t));
-		else if (!t->start_ns || ticks != t->start_ns / npt)
+		else if (r == -ESTALE)
 			set_out(out, ENF_SKIPPED,
 				"dry run: pid %u now names another process: would not signal",
 				t->pid);
@@ -228,7 +225,10 @@ static void dirs_text(const struct enf_cgroup *cg, char *buf, size_t cap)
 		o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", cg->dirs[i].path);
 }
 
-void enf_kill_container(struct enf *e, const struct enf_target *t, struct enf_outcome *out)
+enum container_act { ACT_KILL, ACT_FREEZE };
+
+static void container_action(struct enf *e, const struct enf_target *t, enum container_act act,
+			     struct enf_outcome *out)
 {
 	if (!container_checks(e, t, out))
 		return;
@@ -241,15 +241,18 @@ void enf_kill_container(struct enf *e, const struct enf_target *t, struct enf_ou
 	if (e->o.dry_run) {
 		char dirs[384];
 		dirs_text(&cg, dirs, sizeof(dirs));
-		set_out(out, ENF_SKIPPED, "dry run: would kill every process of container %s (%s)",
-			t->container_id, dirs);
+		set_out(out, ENF_SKIPPED, "dry run: would %s container %s (%s)",
+			act == ACT_KILL ? "kill every process of" : "freeze", t->container_id,
+			dirs);
 		enf_cgroup_clear(&cg);
 		return;
 	}
 	char detail[ENF_DETAIL_MAX - 64];
 	long killed = 0;
-	int r = enf_cgroup_kill(&cg, ENF_KILL_AUTO, e->o.freeze_timeout_ms, &killed, detail,
-				sizeof(detail), &err);
+	int r = act == ACT_KILL ? enf_cgroup_kill(&cg, ENF_KILL_AUTO, e->o.freeze_timeout_ms,
+						  &killed, detail, sizeof(detail), &err)
+				: enf_cgroup_freeze(&cg, true, e->o.freeze_timeout_ms, detail,
+						    sizeof(detail), &err);
 	enf_cgroup_clear(&cg);
 	if (r < 0)
 		set_out(out, ENF_FAILED, "container %s: %s", t->container_id, err.msg);
@@ -257,29 +260,12 @@ void enf_kill_container(struct enf *e, const struct enf_target *t, struct enf_ou
 		set_out(out, ENF_OK, "container %s: %s", t->container_id, detail);
 }
 
+void enf_kill_container(struct enf *e, const struct enf_target *t, struct enf_outcome *out)
+{
+	container_action(e, t, ACT_KILL, out);
+}
+
 void enf_freeze_container(struct enf *e, const struct enf_target *t, struct enf_outcome *out)
 {
-	if (!container_checks(e, t, out))
-		return;
-	struct enf_cgroup cg;
-	struct pal_err err = {0};
-	if (container_cgroup(e, t, &cg, &err) < 0) {
-		set_out(out, ENF_FAILED, "%s", err.msg);
-		return;
-	}
-	if (e->o.dry_run) {
-		char dirs[384];
-		dirs_text(&cg, dirs, sizeof(dirs));
-		set_out(out, ENF_SKIPPED, "dry run: would freeze container %s (%s)",
-			t->container_id, dirs);
-		enf_cgroup_clear(&cg);
-		return;
-	}
-	char detail[ENF_DETAIL_MAX - 64];
-	int r = enf_cgroup_freeze(&cg, true, e->o.freeze_timeout_ms, detail, sizeof(detail), &err);
-	enf_cgroup_clear(&cg);
-	if (r < 0)
-		set_out(out, ENF_FAILED, "container %s: %s", t->container_id, err.msg);
-	else
-		set_out(out, ENF_OK, "container %s: %s", t->container_id, detail);
+	container_action(e, t, ACT_FREEZE, out);
 }

@@ -91,6 +91,11 @@ int enf_pid_signal(const char *proc_root, uint32_t pid, uint64_t start_ns, int s
 /* The start time of pid in clock ticks since boot (field 22 of /proc/<pid>/stat). */
 int enf_pid_start_ticks(const char *proc_root, uint32_t pid, uint64_t *ticks);
 
+/* Whether pid is still the process that started at start_ns (boot-time ns):
+ * 0 when it is; -ESRCH when pid is gone; -ESTALE when it names another
+ * process or start_ns is unknown (0); other -errno. */
+int enf_pid_is(const char *proc_root, uint32_t pid, uint64_t start_ns);
+
 /* A cgroup hierarchy mounted on this host. */
 struct enf_cg_mount {
 	char *path;	   /* mount point, e.g. /sys/fs/cgroup/unified */

@@ -74,6 +74,18 @@ static uint64_t ns_per_tick(void)
 	return hz > 0 ? 1000000000ull / (uint64_t)hz : 10000000ull;
 }
 
+int enf_pid_is(const char *proc_root, uint32_t pid, uint64_t start_ns)
+{
+	uint64_t ticks = 0;
+	char state = '?';
+	int r = read_stat(proc_root, pid, &state, &ticks);
+	if (r < 0)
+		return r;
+	if (state == 'Z' || state == 'X')
+		return -ESRCH;
+	return start_ns && ticks == start_ns / ns_per_tick() ? 0 : -ESTALE;
+}
+
 int enf_pid_signal(const char *proc_root, uint32_t pid, uint64_t start_ns, int sig,
 		   struct pal_err *err)
 {

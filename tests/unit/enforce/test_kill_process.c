@@ -102,6 +102,23 @@ static void signal_matching_start(void **state)
 	assert_non_null(strstr(err.msg, "already exited"));
 }
 
+static void pid_identity(void **state)
+{
+	(void)state;
+	pid_t p = spawn_sleeper();
+	uint64_t start = start_ns_of(p);
+	assert_int_equal(enf_pid_is(NULL, (uint32_t)p, start), 0);
+	/* A second earlier: another process that held the same pid. */
+	assert_int_equal(enf_pid_is(NULL, (uint32_t)p, start - 1000000000ull), -ESTALE);
+	assert_int_equal(enf_pid_is(NULL, (uint32_t)p, 0), -ESTALE);
+	kill(p, SIGKILL);
+	/* A zombie is not the process any more. */
+	for (int i = 0; i < 200 && enf_pid_is(NULL, (uint32_t)p, start) == 0; i++)
+		usleep(10000);
+	assert_int_equal(enf_pid_is(NULL, (uint32_t)p, start), -ESRCH);
+	cleanup(p);
+}
+
 static void reused_pid_is_spared(void **state)
 {
 	(void)state;
@@ -255,6 +272,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(start_ticks_parse),
 	    cmocka_unit_test(signal_matching_start),
+	    cmocka_unit_test(pid_identity),
 	    cmocka_unit_test(reused_pid_is_spared),
 	    cmocka_unit_test(zombie_counts_as_exited),
 	    cmocka_unit_test(action_kills_container_process),
