@@ -74,12 +74,37 @@ static unsigned long propagation_of(const struct rt_config *cfg)
 	return cfg->rootfs_propagation ? cfg->rootfs_propagation : (MS_SLAVE | MS_REC);
 }
 
+/* pivot_root refuses a new root whose parent mount is shared (as it is after
+ * rootfsPropagation "shared"), and a bind of the rootfs onto itself under a
+ * shared parent would propagate out of this namespace: make the mount that
+ * holds the rootfs private. EINVAL means "not a mount point": go up. */
+static int rootfs_parent_private(const char *rootfs, struct pal_err *err)
+{
+	_cleanup_free_ char *path = pal_xstrdup(rootfs);
+	for (;;) {
+		if (mount(NULL, path, NULL, MS_PRIVATE, NULL) == 0)
+			return 0;
+		if (errno != EINVAL || strcmp(path, "/") == 0)
+			return pal_err_sys(err, errno, "make the mount holding root.path %s private",
+					   rootfs);
+		char *slash = strrchr(path, '/');
+		if (!slash)
+			return pal_err_set(err, EINVAL, "root.path %s is not absolute", rootfs);
+		if (slash == path)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
 int rt_mounts_prepare_root(struct rt_mount_env *env, const char *rootfs, struct pal_err *err)
 {
 	unsigned long prop = propagation_of(env->cfg);
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return pal_err_sys(err, errno, "set propagation of /");
-	/* The parent of the rootfs must not be shared for pivot_root to work. */
+	int r = rootfs_parent_private(rootfs, err);
+	if (r < 0)
+		return r;
 	_cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0 && errno == EACCES && env->userns)
 		return pal_err_sys(

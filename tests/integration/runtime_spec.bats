@@ -83,6 +83,29 @@ teardown() {
   [ ! -e "$T/share/new" ]
 }
 
+@test "linux.rootfsPropagation shared and rshared: pivot_root works, nothing leaks to the host" {
+  local before m
+  before=$(grep -c "$T" /proc/self/mountinfo || true)
+  for m in shared rshared; do
+    make_bundle "$T/rp-$m" sh -c 'grep -c . /proc/self/mountinfo >/dev/null && echo ok'
+    edit_config "$T/rp-$m" '.linux.rootfsPropagation = $m' --arg m "$m"
+    run rt run -b "$T/rp-$m" "rp-$m"
+    [ "$status" -eq 0 ] || { echo "$m: $output"; false; }
+    [ "$output" = ok ]
+  done
+  # The rootfs as a shared mount point of its own (as overlay roots are).
+  make_bundle "$T/rp-mnt" sh -c 'echo ok'
+  edit_config "$T/rp-mnt" '.linux.rootfsPropagation = "rshared"'
+  mount --bind "$T/rp-mnt/rootfs" "$T/rp-mnt/rootfs"
+  mount --make-shared "$T/rp-mnt/rootfs"
+  run rt run -b "$T/rp-mnt" rp-mnt
+  umount "$T/rp-mnt/rootfs"
+  [ "$status" -eq 0 ] || { echo "mount point: $output"; false; }
+  [ "$output" = ok ]
+  # The container's /proc, /dev and binds stayed in its namespace.
+  [ "$(grep -c "$T" /proc/self/mountinfo || true)" -eq "$before" ]
+}
+
 @test "namespaces: new pid, uts, ipc, network, mount, cgroup" {
   make_bundle "$T/ns" sh -c 'echo $$; cat /proc/net/dev | grep -c ":"; for n in pid uts ipc net mnt cgroup; do readlink /proc/self/ns/$n; done'
   edit_config "$T/ns" '.linux.namespaces += [{"type":"cgroup"}]'
