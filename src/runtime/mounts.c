@@ -85,8 +85,8 @@ static int rootfs_parent_private(const char *rootfs, struct pal_err *err)
 		if (mount(NULL, path, NULL, MS_PRIVATE, NULL) == 0)
 			return 0;
 		if (errno != EINVAL || strcmp(path, "/") == 0)
-			return pal_err_sys(err, errno, "make the mount holding root.path %s private",
-					   rootfs);
+			return pal_err_sys(err, errno,
+					   "make the mount holding root.path %s private", rootfs);
 		char *slash = strrchr(path, '/');
 		if (!slash)
 			return pal_err_set(err, EINVAL, "root.path %s is not absolute", rootfs);
