@@ -11,6 +11,8 @@ setup_file() {
   require skopeo
   export PAL="$PAL_BIN_DIR/palisade"
   export UNSIGNED="localhost/palisade-test/unsigned:$$"
+  # Named here: a test's $$ is not setup_file's, and teardown_file must find it.
+  export SWAPPED="localhost/palisade-test/swapped:$$"
   # other content (the same tar would make the very same, signed, image)
   cp -a "$ROOTFS_CACHE" "$BATS_FILE_TMPDIR/rootfs2"
   echo other > "$BATS_FILE_TMPDIR/rootfs2/other"
@@ -29,7 +31,8 @@ setup_file() {
   "$PAL" sign --key "$KEYS/release.key" "$LAYOUTS/signed:v1" >/dev/null
 }
 teardown_file() {
-  podman rmi -f "$UNSIGNED" "localhost/palisade-test/swapped:$$" >/dev/null 2>&1 || true
+  podman rmi -f "$SWAPPED" >/dev/null 2>&1 || true
+  podman rmi -f "$UNSIGNED" >/dev/null 2>&1 || true
   engines_teardown_file
 }
 setup() {
@@ -74,7 +77,7 @@ teardown() {
 }
 
 @test "podman is refused a substituted image (the signed name now points elsewhere)" {
-  swapped="localhost/palisade-test/swapped:$$"
+  local swapped="$SWAPPED"
   # signed under this name...
   podman tag "$BB_IMAGE" "$swapped"
   "$PAL" sign --key "$KEYS/release.key" --signature-store "$STORE" "$swapped" >/dev/null
