@@ -1,4 +1,5 @@
 #include "runtime/mounts.h"
+#include "runtime/tmpcopyup.h"
 #include "runtime/inroot.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
@@ -193,9 +194,22 @@ static int mount_fs(const struct rt_mount *m, int dstfd, uint64_t extra_attr, st
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return pal_err_sys(err, errno, "create %s filesystem", m->type);
 	uint64_t attr = ms_to_attr(m->flags) | extra_attr;
-	_cleanup_close_ int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned)attr);
+	/* A read-only tmpfs is filled first and made read-only after. */
+	uint64_t late_attr = m->tmpcopyup ? attr & MOUNT_ATTR_RDONLY : 0;
+	_cleanup_close_ int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned)(attr & ~late_attr));
 	if (mnt < 0)
 		return pal_err_sys(err, errno, "fsmount %s", m->type);
+	if (m->tmpcopyup) {
+		if (strcmp(m->type, "tmpfs") != 0)
+			return pal_err_set(err, EINVAL,
+					   "option 'tmpcopyup' applies to tmpfs only, not %s",
+					   m->type);
+		int r2 = rt_tmpcopyup(dstfd, mnt, err);
+		if (r2 < 0)
+			return r2;
+		if (late_attr && setattr_fd(mnt, false, late_attr, 0, 0) < 0)
+			return pal_err_sys(err, errno, "make the tmpfs read-only");
+	}
 	if (move_mount(mnt, "", dstfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return pal_err_sys(err, errno, "attach %s", m->type);
 	if (m->propagation && setattr_fd(mnt, m->propagation & MS_REC, 0, 0,

@@ -20,6 +20,13 @@ teardown() {
   [ "$status" -eq 42 ]
 }
 
+@test "podman run --tmpfs: the tmpfs starts with the image's files (tmpcopyup)" {
+  run prun --rm --tmpfs /etc "$BB_IMAGE" sh -c 'head -n 1 /etc/passwd; grep " /etc " /proc/mounts'
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "${lines[0]}" = "root:x:0:0:root:/root:/bin/sh" ]
+  [[ "${lines[1]}" == "tmpfs /etc tmpfs"* ]]
+}
+
 @test "podman run -d, exec, exec -t, stop and rm" {
   name="pal-test-$$-d"
   prun -d --name "$name" "$BB_IMAGE" sleep 1000

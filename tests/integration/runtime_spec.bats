@@ -83,6 +83,30 @@ teardown() {
   [ ! -e "$T/share/new" ]
 }
 
+@test "mounts: tmpcopyup fills a tmpfs with the image's directory, links copied not followed" {
+  make_bundle "$T/cu" sh -c 'cat /etc/passwd | head -n 1; readlink /etc/hostkey; echo new > /etc/added && echo writable; grep " /etc " /proc/mounts; grep " /opt " /proc/mounts; cat /opt/tool.conf'
+  ln -s /etc/shadow "$T/cu/rootfs/etc/hostkey"
+  mkdir -p "$T/cu/rootfs/opt"
+  echo "level=3" > "$T/cu/rootfs/opt/tool.conf"
+  edit_config "$T/cu" '.mounts += [{"destination":"/etc","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","tmpcopyup"]},{"destination":"/opt","type":"tmpfs","source":"tmpfs","options":["ro","tmpcopyup"]}]'
+  run rt run -b "$T/cu" cu
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "${lines[0]}" = "root:x:0:0:root:/root:/bin/sh" ]
+  [ "${lines[1]}" = /etc/shadow ]
+  [ "${lines[2]}" = writable ]
+  [[ "${lines[3]}" == "tmpfs /etc tmpfs rw,"* ]]
+  [[ "${lines[4]}" == "tmpfs /opt tmpfs ro,"* ]]
+  [ "${lines[5]}" = "level=3" ]
+  # The image's directory itself is untouched.
+  [ ! -e "$T/cu/rootfs/etc/added" ]
+  # Only a tmpfs can be filled.
+  make_bundle "$T/cu2" true
+  edit_config "$T/cu2" '.mounts += [{"destination":"/mnt","type":"mqueue","source":"mqueue","options":["tmpcopyup"]}]'
+  run rt run -b "$T/cu2" cu2
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"'tmpcopyup' applies to tmpfs only, not mqueue"* ]]
+}
+
 @test "linux.rootfsPropagation shared and rshared: pivot_root works, nothing leaks to the host" {
   local before m
   before=$(grep -c "$T" /proc/self/mountinfo || true)
