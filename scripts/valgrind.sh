@@ -21,6 +21,10 @@ declare -A unsupported=(
   [unit_runtime_test_seccomp_oci]="seccomp(2) filters"
   [unit_runtime_test_seccomp_store]="seccomp(2) filters"
   [unit_runtime_test_caps_status]="capget(2) results it does not track"
+  [unit_agent_test_names]="openat2(2) with RESOLVE_IN_ROOT"
+  [unit_agent_test_pipeline]="pidfd_open(2)"
+  [unit_enforce_test_cgroup]="openat2(2) with RESOLVE_BENEATH"
+  [unit_enforce_test_kill_process]="pidfd_open(2)"
 )
 failed=0
 total=0
