@@ -91,7 +91,8 @@ static void describe_rules(const struct agt_config *cfg, const struct eng_rulese
 /* ---- the agent --------------------------------------------------------------------- */
 
 struct agent {
-	const struct agt_config *cfg;
+	struct agt_config *cfg;
+	const struct agt_config_sources *sources;
 	struct eng_ruleset *rs;
 	struct sen *sen;
 	struct out_outputs *outs;
@@ -136,18 +137,128 @@ static int program_sensor(struct agent *a)
 	return sen_set_event_types(a->sen, &set);
 }
 
+static int level_of(const char *s)
+{
+	if (!strcmp(s, "error"))
+		return PAL_LOG_ERROR;
+	if (!strcmp(s, "warning"))
+		return PAL_LOG_WARN;
+	if (!strcmp(s, "debug"))
+		return PAL_LOG_DEBUG;
+	return PAL_LOG_INFO;
+}
+
+static int make_ratelimit(const struct agt_config *cfg, struct out_ratelimit **out)
+{
+	*out = NULL;
+	if (!cfg->rate_limit)
+		return 0;
+	struct out_ratelimit_opts o = {
+	    .rate = cfg->rate, .burst = cfg->burst, .max_keys = cfg->rate_max_keys};
+	*out = out_ratelimit_new(&o);
+	if (!*out) {
+		pal_error("rate_limit: rate must be > 0 and burst >= 1");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct enf *make_enforcer(const struct agt_config *cfg)
+{
+	struct enf_opts o = {.enabled = cfg->enforce,
+			     .dry_run = cfg->enforce_dry_run,
+			     .host = cfg->enforce_host,
+			     .state_dir = cfg->state_dir,
+			     .freeze_timeout_ms = cfg->freeze_timeout_ms};
+	return enf_new(&o);
+}
+
+static void reload_failed(struct agent *a, const char *what, const char *why)
+{
+	agt_count(&a->counters.reloads_failed, 1);
+	pal_error("%s reload failed, the running configuration and rules stay in force: %s", what,
+		  why);
+	audit_record(a, "policy_reload", json_pack("{s:s, s:s}", "result", "failed", "error", why));
+}
+
+#define SWAP(x, y)                                                                                 \
+	do {                                                                                       \
+		__typeof__(x) tmp_ = (x);                                                          \
+		(x) = (y);                                                                         \
+		(y) = tmp_;                                                                        \
+	} while (0)
+
+/* Takes what a reload can apply from next into the running configuration
+ * (next then holds the old values, for the caller to free). */
+static void apply_live(struct agent *a, struct agt_config *next)
+{
+	struct agt_config *c = a->cfg;
+	SWAP(c->rule_paths, next->rule_paths);
+	SWAP(c->rules_builtin, next->rules_builtin);
+	SWAP(c->rules_min_prio, next->rules_min_prio);
+	SWAP(c->disabled_tags, next->disabled_tags);
+	SWAP(c->log_level, next->log_level);
+	pal_log_set_level((enum pal_log_level)level_of(c->log_level));
+
+	bool rate = c->rate_limit != next->rate_limit || c->rate != next->rate ||
+		    c->burst != next->burst || c->rate_max_keys != next->rate_max_keys;
+	bool enforce = c->enforce != next->enforce || c->enforce_dry_run != next->enforce_dry_run ||
+		       c->enforce_host != next->enforce_host ||
+		       c->freeze_timeout_ms != next->freeze_timeout_ms;
+	if (rate) {
+		SWAP(c->rate_limit, next->rate_limit);
+		SWAP(c->rate, next->rate);
+		SWAP(c->burst, next->burst);
+		SWAP(c->rate_max_keys, next->rate_max_keys);
+		out_ratelimit_free(a->rl);
+		/* Validated when the file was parsed. */
+		(void)make_ratelimit(c, &a->rl);
+	}
+	if (enforce) {
+		SWAP(c->enforce, next->enforce);
+		SWAP(c->enforce_dry_run, next->enforce_dry_run);
+		SWAP(c->enforce_host, next->enforce_host);
+		SWAP(c->freeze_timeout_ms, next->freeze_timeout_ms);
+		enf_free(a->enf);
+		a->enf = make_enforcer(c);
+		pal_info("enforcement now %s",
+			 c->enforce ? (c->enforce_dry_run ? "dry run" : "on") : "off");
+	}
+	if (rate || enforce)
+		agt_pipeline_set_controls(a->pipe, a->rl, a->enf);
+}
+
 static void reload(struct agent *a)
 {
 	struct pal_err err = {0};
 	struct eng_ruleset *rs = NULL;
-	pal_info("SIGHUP: reloading the rules");
+	pal_info("SIGHUP: reloading the %s", a->sources ? "configuration and the rules" : "rules");
 	out_outputs_reopen(a->outs);
-	if (agt_rules_load(a->cfg, a->names, &rs, &err) < 0) {
-		agt_count(&a->counters.reloads_failed, 1);
-		pal_error("rules reload failed, the running rules stay in force: %s", err.msg);
-		audit_record(a, "policy_reload",
-			     json_pack("{s:s, s:s}", "result", "failed", "error", err.msg));
+	struct agt_config next;
+	const struct agt_config *want = a->cfg;
+	if (a->sources) {
+		if (agt_config_build(a->sources, &next, &err) < 0) {
+			reload_failed(a, "configuration", err.msg);
+			agt_config_free(&next);
+			return;
+		}
+		want = &next;
+	}
+	if (agt_rules_load(want, a->names, &rs, &err) < 0) {
+		reload_failed(a, "rules", err.msg);
+		if (a->sources)
+			agt_config_free(&next);
 		return;
+	}
+	if (a->sources) {
+		char changed[160];
+		agt_config_restart_keys_changed(a->cfg, &next, changed, sizeof(changed));
+		if (changed[0])
+			pal_warn("reload: %s changed in the configuration; restart the agent to "
+				 "apply (the running values stay)",
+				 changed);
+		apply_live(a, &next);
+		agt_config_free(&next);
 	}
 	struct eng_ruleset *old = a->rs;
 	a->rs = rs;
@@ -286,17 +397,6 @@ static void teardown(struct agent *a, bool print_stats)
 		close(a->sigfd);
 }
 
-static int level_of(const char *s)
-{
-	if (!strcmp(s, "error"))
-		return PAL_LOG_ERROR;
-	if (!strcmp(s, "warning"))
-		return PAL_LOG_WARN;
-	if (!strcmp(s, "debug"))
-		return PAL_LOG_DEBUG;
-	return PAL_LOG_INFO;
-}
-
 static int epoll_watch(int epfd, int fd, uint32_t tag)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
@@ -335,21 +435,9 @@ static int setup(struct agent *a, const struct agt_run_opts *ro)
 		pal_error("%s", err.msg);
 		return r;
 	}
-	if (cfg->rate_limit) {
-		struct out_ratelimit_opts ro2 = {
-		    .rate = cfg->rate, .burst = cfg->burst, .max_keys = cfg->rate_max_keys};
-		a->rl = out_ratelimit_new(&ro2);
-		if (!a->rl) {
-			pal_error("rate_limit: rate must be > 0 and burst >= 1");
-			return -EINVAL;
-		}
-	}
-	struct enf_opts eo = {.enabled = cfg->enforce,
-			      .dry_run = cfg->enforce_dry_run,
-			      .host = cfg->enforce_host,
-			      .state_dir = cfg->state_dir,
-			      .freeze_timeout_ms = cfg->freeze_timeout_ms};
-	a->enf = enf_new(&eo);
+	if ((r = make_ratelimit(cfg, &a->rl)) < 0)
+		return r;
+	a->enf = make_enforcer(cfg);
 	if (cfg->audit) {
 		struct out_audit_opts ao = {.path = cfg->audit_path,
 					    .key_file = cfg->audit_key_file,
@@ -462,11 +550,11 @@ static int loop(struct agent *a)
 	}
 }
 
-int agt_run(const struct agt_config *cfg, const struct agt_run_opts *ro)
+int agt_run(struct agt_config *cfg, const struct agt_run_opts *ro)
 {
 	pal_log_set_prefix("palisade agent");
 	pal_log_set_level((enum pal_log_level)level_of(cfg->log_level));
-	struct agent a = {.cfg = cfg, .sigfd = -1, .epfd = -1};
+	struct agent a = {.cfg = cfg, .sources = ro->sources, .sigfd = -1, .epfd = -1};
 	int r = setup(&a, ro);
 	if (r != 0) {
 		teardown(&a, false);

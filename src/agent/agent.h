@@ -18,10 +18,14 @@
 struct agt_run_opts {
 	const char *ready_file; /* written (our pid) once attached and rules loaded */
 	bool check_only;	/* load the configuration and the rules, then return */
+	/* Where cfg came from, for SIGHUP; NULL: SIGHUP reloads the rules only. */
+	const struct agt_config_sources *sources;
 };
 
-/* Runs the agent; returns the process exit status (0 clean shutdown). */
-int agt_run(const struct agt_config *cfg, const struct agt_run_opts *ro);
+/* Runs the agent; returns the process exit status (0 clean shutdown). A
+ * SIGHUP reload updates cfg's rules, rate_limit, enforcement and log_level
+ * in place. */
+int agt_run(struct agt_config *cfg, const struct agt_run_opts *ro);
 
 struct agt_names;
 

@@ -111,6 +111,27 @@ int agt_config_load_file(struct agt_config *c, const char *path, struct pal_err 
 void agt_config_add_rule_path(struct agt_config *c, const char *path);
 void agt_config_add_file_output(struct agt_config *c, const char *path);
 
+/* Where a configuration comes from: the file (NULL: the default path when it
+ * exists, else built-in defaults) and the command line's additions. Kept by
+ * the agent, so SIGHUP rebuilds the configuration the same way. */
+struct agt_config_sources {
+	const char *path;
+	char *const *rules;    /* -r, NULL-terminated or NULL */
+	char *const *files;    /* -o */
+	const char *log_level; /* --log-level, NULL: the file's */
+};
+
+/* Builds a configuration from its sources into out (initialised here; free
+ * it with agt_config_free() whatever the result). */
+int agt_config_build(const struct agt_config_sources *src, struct agt_config *out,
+		     struct pal_err *err);
+
+/* The keys read at start only (outputs, audit, metrics, sensor, state_dir,
+ * hostname, shutdown_timeout_ms) whose values differ between a and b, as
+ * "outputs, audit" into buf; "" when none. */
+void agt_config_restart_keys_changed(const struct agt_config *a, const struct agt_config *b,
+				     char *buf, size_t cap);
+
 /* Whether the built-in ruleset loads: rules.builtin, or no path given. */
 bool agt_config_loads_builtin(const struct agt_config *c);
 

@@ -26,6 +26,12 @@ void agt_pipeline_free(struct agt_pipeline *p)
 	free(p);
 }
 
+void agt_pipeline_set_controls(struct agt_pipeline *p, struct out_ratelimit *rl, struct enf *e)
+{
+	p->o.ratelimit = rl;
+	p->o.enforcer = e;
+}
+
 void agt_pipeline_set_ruleset(struct agt_pipeline *p, const struct eng_ruleset *rs)
 {
 	p->rs = rs;

@@ -42,6 +42,10 @@ void agt_pipeline_free(struct agt_pipeline *p);
 /* The ruleset events are evaluated against (not owned). */
 void agt_pipeline_set_ruleset(struct agt_pipeline *p, const struct eng_ruleset *rs);
 
+/* Flood control and the enforcer after a configuration reload (not owned;
+ * NULL as in the options). */
+void agt_pipeline_set_controls(struct agt_pipeline *p, struct out_ratelimit *rl, struct enf *e);
+
 /* Evaluates one event; returns the number of matching rules. */
 int agt_pipeline_event(struct agt_pipeline *p, const struct pal_event *ev);
 

@@ -103,24 +103,15 @@ int cmd_agent(int argc, char **argv)
 	}
 
 	struct agt_config cfg;
-	agt_config_init(&cfg);
 	struct pal_err err = {0};
 	int rc = PAL_EXIT_OK;
-	const char *path = config;
-	if (!path && pal_path_exists(AGT_CONFIG_DEFAULT_PATH))
-		path = AGT_CONFIG_DEFAULT_PATH;
-	if (path && agt_config_load_file(&cfg, path, &err) < 0) {
+	struct agt_config_sources sources = {
+	    .path = config, .rules = rules, .files = files, .log_level = log_level};
+	ro.sources = &sources;
+	if (agt_config_build(&sources, &cfg, &err) < 0) {
 		fprintf(stderr, "palisade agent: %s\n", err.msg);
 		rc = PAL_EXIT_FAILURE;
 		goto out;
-	}
-	for (char **r = rules; r && *r; r++)
-		agt_config_add_rule_path(&cfg, *r);
-	for (char **f = files; f && *f; f++)
-		agt_config_add_file_output(&cfg, *f);
-	if (log_level) {
-		free(cfg.log_level);
-		cfg.log_level = pal_xstrdup(log_level);
 	}
 	if (!ro.check_only && geteuid() != 0)
 		fprintf(stderr, "palisade agent: warning: not running as root; the sensor will "

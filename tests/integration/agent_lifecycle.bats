@@ -117,7 +117,7 @@ EOF
 	# A broken file: the reason is logged with its position; B keeps firing.
 	printf -- '- rule: Agent Test C\n  desc: d\n  condition: evt.type = execve and proc.nmae = x\n  output: o\n  priority: warning\n' >"$T/rules.yaml"
 	kill -HUP "$AGENT_PID"
-	wait_log "rules reload failed, the running rules stay in force"
+	wait_log "rules reload failed, the running configuration and rules stay in force"
 	grep -q "rules.yaml:3:.*unknown field 'proc.nmae'" "$AGENT_ERR" ||
 		agent_fail "the reason is not logged: $(tail -c 2000 "$AGENT_ERR")"
 	mark B
@@ -149,6 +149,62 @@ EOF
 	[ "$output" = $'"ok"\n"failed"' ]
 	jq -e -s 'any(.[]; .type == "policy_reload" and .payload.result == "failed"
 		and (.payload.error | test("rules.yaml:3:[0-9]+: error: .*unknown field")))' "$T/audit/audit.log" >/dev/null
+}
+
+@test "SIGHUP re-reads the configuration: new rule paths, flood control and enforcement apply; a bad file keeps everything; start-only keys are named" {
+	marker_rules "$T/a.yaml" A
+	marker_rules "$T/b.yaml" B
+	cat >"$T/agent.yaml" <<EOF
+rules:
+  paths: [$T/a.yaml]
+rate_limit: {rate: 1, burst: 1}
+EOF
+	agent_start --config "$T/agent.yaml"
+	mark A
+	mark A
+	agent_wait_alert '.rule == "Agent Test A"' >/dev/null
+	sleep 0.3
+	[ "$(alerts_of A | wc -l)" -eq 1 ] || agent_fail "burst 1 let through: $(alerts_of A)"
+
+	# A second rules path, a larger burst, enforcement in dry run, and an
+	# output added (which needs a restart).
+	cat >"$T/agent.yaml" <<EOF
+rules:
+  paths: [$T/a.yaml, $T/b.yaml]
+rate_limit: {rate: 1, burst: 5}
+enforcement: {dry_run: true}
+outputs:
+  - type: file
+    path: $T/second.jsonl
+EOF
+	kill -HUP "$AGENT_PID"
+	wait_log "rules reloaded: 2 rules enabled"
+	wait_log "enforcement now dry run"
+	wait_log "reload: outputs changed in the configuration; restart the agent to apply"
+	mark B
+	agent_wait_alert '.rule == "Agent Test B"' >/dev/null
+	mark A
+	mark A
+	for i in $(seq 50); do
+		[ "$(alerts_of A | wc -l)" -ge 3 ] && break
+		sleep 0.1
+	done
+	[ "$(alerts_of A | wc -l)" -eq 3 ] || agent_fail "burst 5 not applied: $(alerts_of A)"
+	[ ! -e "$T/second.jsonl" ] || agent_fail "an output was added without a restart"
+
+	# A configuration that does not parse: said with its position, nothing changes.
+	printf 'rules:\n  paths: [%s]\nrate_limit: {rate: fast}\n' "$T/a.yaml" >"$T/agent.yaml"
+	kill -HUP "$AGENT_PID"
+	wait_log "configuration reload failed, the running configuration and rules stay in force"
+	grep -q "agent.yaml:3:.*rate_limit.rate" "$AGENT_ERR" ||
+		agent_fail "the reason is not logged with its position: $(tail -c 2000 "$AGENT_ERR")"
+	mark B
+	for i in $(seq 50); do
+		[ "$(alerts_of B | wc -l)" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(alerts_of B | wc -l)" -eq 2 ] || agent_fail "B stopped after the bad reload: $(alerts_of B)"
+	agent_stop
 }
 
 @test "flood control: many identical events make one alert, the next one carries the suppressed count" {

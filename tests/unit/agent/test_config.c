@@ -346,14 +346,70 @@ static void shipped_example(void **state)
 	agt_config_free(&c);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The file plus the command line, as at start and on SIGHUP; and the keys a
+ * reload cannot apply. */
+static void build_and_restart_keys(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pal-agent-cfg-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/palisade.yaml", dir);
+	write_text(path, "rules:\n  paths: [/etc/r1.yaml]\noutputs:\n  - type: stdout\n"
+			 "log_level: debug\n");
+	char *rules[] = {(char *)"/tmp/r2.yaml", NULL};
+	char *files[] = {(char *)"/tmp/alerts.jsonl", NULL};
+	struct agt_config_sources src = {
+	    .path = path, .rules = rules, .files = files, .log_level = "warning"};
+	struct agt_config a, b;
+	struct pal_err err = {0};
+	assert_int_equal(agt_config_build(&src, &a, &err), 0);
+	assert_int_equal(pal_strv_len(a.rule_paths), 2);
+	assert_string_equal(a.rule_paths[1], "/tmp/r2.yaml");
+	assert_int_equal(a.n_outputs, 2);
+	assert_string_equal(a.outputs[1].path, "/tmp/alerts.jsonl");
+	assert_string_equal(a.log_level, "warning"); /* the command line wins */
+
+	char changed[160];
+	assert_int_equal(agt_config_build(&src, &b, &err), 0);
+	agt_config_restart_keys_changed(&a, &b, changed, sizeof(changed));
+	assert_string_equal(changed, "");
+	agt_config_free(&b);
+
+	/* Rules, flood control and enforcement are live; the rest is named. */
+	write_text(path, "rules:\n  paths: [/etc/r3.yaml]\nrate_limit: {burst: 3}\n"
+			 "enforcement: {dry_run: true}\noutputs:\n  - type: file\n    path: /x\n"
+			 "sensor: {max_latency_ms: 5}\nhostname: other\naudit: {enabled: true}\n");
+	assert_int_equal(agt_config_build(&src, &b, &err), 0);
+	agt_config_restart_keys_changed(&a, &b, changed, sizeof(changed));
+	assert_string_equal(changed, "outputs, audit, sensor, hostname");
+	agt_config_free(&b);
+
+	/* A bad file is an error naming it. */
+	write_text(path, "rate_limit: {rate: fast}\n");
+	assert_true(agt_config_build(&src, &b, &err) < 0);
+	assert_non_null(strstr(err.msg, "palisade.yaml:1:"));
+	agt_config_free(&b);
+
+	agt_config_free(&a);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(defaults),
-	    cmocka_unit_test(every_key),
-	    cmocka_unit_test(errors),
-	    cmocka_unit_test(file_errors),
-	    cmocka_unit_test(shipped_example),
+	    cmocka_unit_test(defaults),	       cmocka_unit_test(every_key),
+	    cmocka_unit_test(errors),	       cmocka_unit_test(file_errors),
+	    cmocka_unit_test(shipped_example), cmocka_unit_test(build_and_restart_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
