@@ -34,9 +34,11 @@ static void usage(FILE *out)
 		"  --check               load the configuration and the rules, report, exit\n"
 		"  --log-level LEVEL     error, warning, info (default) or debug\n"
 		"  -h, --help            this help\n\n"
-		"Signals: SIGHUP reloads the rules (a bad file keeps the running rules) and\n"
-		"reopens file outputs; SIGTERM or SIGINT drains the outputs and exits 0, with the\n"
-		"final counters as a {\"palisade.agent.stats\":...} line on stderr.\n"
+		"Signals: SIGHUP re-reads the configuration and the rules (a bad file keeps\n"
+		"everything running; outputs, audit, metrics and sensor settings apply at the\n"
+		"next start) and reopens file outputs; SIGTERM or SIGINT drains the outputs and\n"
+		"exits 0, with the final counters as a {\"palisade.agent.stats\":...} line on\n"
+		"stderr.\n"
 		"Reference: docs/agent.md.\n",
 		AGT_CONFIG_DEFAULT_PATH);
 }
