@@ -31,6 +31,8 @@ static void usage(FILE *out)
 	    "        answers with Pod Security Standards and image trust verdicts; GET /healthz\n"
 	    "        answers ok. ADDR is HOST:PORT, [IPv6]:PORT or :PORT (port 0: any free port,\n"
 	    "        written to --ready-file). Decisions are logged to stdout as JSON lines.\n"
+	    "        SIGHUP re-reads the certificate, key and policy (cert-manager rotation)\n"
+	    "        without refusing a connection; if they do not load, the running ones stay.\n"
 	    "        SIGTERM stops gracefully.\n"
 	    "config  checks an OCI runtime config (config.json or a bundle directory) as\n"
 	    "        palisade-runtime create does: capabilities, host namespaces, host paths,\n"

@@ -217,6 +217,61 @@ RESTRICTED_CT='{"name": "app", "image": "nginx:1.25", "securityContext": {"allow
 	jq -e . "$ADM_T/server.log" >/dev/null
 }
 
+@test "SIGHUP: a rotated certificate and an edited policy take over without a refused connection; a bad one keeps the running pair" {
+	cp "$ADM_T/tls.crt" "$R/cur.crt"
+	cp "$ADM_T/tls.key" "$R/cur.key"
+	cp "$ADM_T/policy.yaml" "$R/policy.yaml"
+	cp "$ADM_T/release.pub" "$R/release.pub"
+	"$PAL_BIN_DIR/palisade" admit serve --listen 127.0.0.1:0 --tls-cert "$R/cur.crt" \
+		--tls-key "$R/cur.key" --policy "$R/policy.yaml" --ready-file "$R/ready" \
+		>"$R/server.log" 2>&1 3>&- &
+	pid=$!
+	for i in $(seq 100); do [ -s "$R/ready" ] && break; sleep 0.1; done
+	[ -s "$R/ready" ] || { cat "$R/server.log"; false; }
+	ADM_PORT=$(cat "$R/ready")
+	served() { openssl s_client -connect "127.0.0.1:$ADM_PORT" </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256; }
+	first=$(served)
+	[ "$first" = "$(openssl x509 -in "$R/cur.crt" -noout -fingerprint -sha256)" ]
+	ct=$(jq -cn --argjson c "$RESTRICTED_CT" '$c + {image: "registry.example.com/app/web:1"}')
+	adm_review Pod "" default "$(adm_pod default web "[$ct]")" >"$R/web.json"
+	adm_decide "$R/web.json"
+	jq -e '.response.allowed == true' "$ADM_RESP"
+
+	# cert-manager renews the certificate; the operator bans the image.
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$R/new.key" \
+		-out "$R/new.csr" -subj "/CN=localhost" 2>/dev/null
+	openssl x509 -req -in "$R/new.csr" -CA "$ADM_T/ca.crt" -CAkey "$ADM_T/ca.key" \
+		-CAcreateserial -days 2 -extfile "$ADM_T/ext.cnf" -out "$R/new.crt" 2>/dev/null
+	cp "$R/new.crt" "$R/cur.crt"
+	cp "$R/new.key" "$R/cur.key"
+	sed -i 's|^    registry.example.com/banned: \[reject\]|&\n    registry.example.com/app: [reject]|' "$R/policy.yaml"
+	grep -q "registry.example.com/app: \[reject\]" "$R/policy.yaml"
+	# requests keep being answered while the server reloads
+	( for i in $(seq 40); do curl -sf --cacert "$ADM_T/ca.crt" "$(adm_url /healthz)" >/dev/null || echo refused; sleep 0.05; done ) >"$R/during" &
+	poller=$!
+	sleep 0.3
+	kill -HUP "$pid"
+	for i in $(seq 100); do grep -q '"msg":"reloaded"' "$R/server.log" && break; sleep 0.1; done
+	grep -q '"msg":"reloaded"' "$R/server.log" || { cat "$R/server.log"; false; }
+	wait "$poller"
+	[ ! -s "$R/during" ] || { echo "refused during the reload: $(wc -l <"$R/during")"; false; }
+	second=$(served)
+	[ "$second" = "$(openssl x509 -in "$R/new.crt" -noout -fingerprint -sha256)" ]
+	[ "$second" != "$first" ]
+	adm_decide "$R/web.json"
+	jq -e '.response.allowed == false and (.response.status.message | contains("scope registry.example.com/app rejects every image"))' "$ADM_RESP"
+
+	# A key that does not belong to the certificate: said, and nothing changes.
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$R/cur.key" 2>/dev/null
+	kill -HUP "$pid"
+	for i in $(seq 100); do grep -q '"msg":"reload failed' "$R/server.log" && break; sleep 0.1; done
+	grep '"msg":"reload failed' "$R/server.log" | grep -q "does not belong to --tls-cert" || { cat "$R/server.log"; false; }
+	[ "$(served)" = "$second" ]
+	run curl -sS --cacert "$ADM_T/ca.crt" "$(adm_url /healthz)"
+	[ "$output" = ok ]
+	adm_stop "$pid"
+}
+
 @test "SIGTERM stops the server gracefully" {
 	adm_start "$ADM_T/policy.yaml" "$R/server.log"
 	run curl -sS --cacert "$ADM_T/ca.crt" "$(adm_url /healthz)"

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -24,11 +25,16 @@
 #define IDLE_TIMEOUT_S	  30
 #define SHUTDOWN_GRACE_MS 5000
 
+/* One generation of the server: the policy and certificate it was started
+ * with. SIGHUP starts the next generation on the same listening socket
+ * before the current one stops, so no connection is refused in between. */
 struct server {
 	struct adm_webhook wh;
 	size_t max_body;
 	FILE *log;
-	pthread_mutex_t log_lock;
+	pthread_mutex_t *log_lock; /* shared by every generation */
+	char *cert, *key;	   /* PEM, kept while the daemon runs */
+	struct MHD_Daemon *d;
 };
 
 struct request {
@@ -83,10 +89,10 @@ static void log_line(struct server *s, json_t *rec)
 	json_decref(rec);
 	if (!line)
 		return;
-	pthread_mutex_lock(&s->log_lock);
+	pthread_mutex_lock(s->log_lock);
 	fputs(line, s->log);
 	fflush(s->log);
-	pthread_mutex_unlock(&s->log_lock);
+	pthread_mutex_unlock(s->log_lock);
 	free(line);
 }
 
@@ -286,14 +292,11 @@ static unsigned default_threads(void)
 	return n < 2 ? 2 : (unsigned)(n > 64 ? 64 : n);
 }
 
-static void wait_for_signal(struct server *s, struct MHD_Daemon *d, const sigset_t *set)
+/* Stops accepting and waits for the requests in flight; returns the
+ * listening socket, which is the caller's to close once d is stopped. */
+static int drain(struct MHD_Daemon *d)
 {
-	int sig = 0;
-	while (sigwait(set, &sig) == 0 && sig != SIGTERM && sig != SIGINT)
-		;
-	log_line(s, json_pack("{s:s, s:s, s:s}", "level", "info", "msg", "shutting down", "signal",
-			      strsignal(sig)));
-	MHD_quiesce_daemon(d);
+	int listen_fd = MHD_quiesce_daemon(d);
 	for (int waited = 0; waited < SHUTDOWN_GRACE_MS; waited += 50) {
 		const union MHD_DaemonInfo *info =
 		    MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
@@ -302,6 +305,101 @@ static void wait_for_signal(struct server *s, struct MHD_Daemon *d, const sigset
 		struct timespec ts = {0, 50 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
+	return listen_fd;
+}
+
+static void server_free(struct server *s)
+{
+	if (!s)
+		return;
+	if (s->d)
+		MHD_stop_daemon(s->d);
+	adm_webhook_free(&s->wh);
+	if (s->key)
+		explicit_bzero(s->key, strlen(s->key));
+	free(s->key);
+	free(s->cert);
+	free(s);
+}
+
+/* A generation with its policy and certificate, not yet serving. */
+static int server_new(const struct adm_server_opts *o, pthread_mutex_t *log_lock,
+		      struct server **out, struct pal_err *err)
+{
+	struct server *s = pal_xcalloc(1, sizeof(*s));
+	s->max_body = o->max_body ? o->max_body : ADM_REVIEW_MAX_BYTES;
+	s->log = o->log ? o->log : stdout;
+	s->log_lock = log_lock;
+	int r = adm_load_tls(o->cert_path, o->key_path, &s->cert, &s->key, err);
+	if (r >= 0)
+		r = adm_webhook_init(&s->wh, o->policy_path, err);
+	if (r < 0) {
+		if (s->key)
+			explicit_bzero(s->key, strlen(s->key));
+		free(s->key);
+		free(s->cert);
+		free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+static struct MHD_Daemon *start_daemon(const struct adm_server_opts *o, struct server *s,
+				       unsigned flags, const struct sockaddr_storage *addr,
+				       int listen_fd)
+{
+	/* With a listening socket given (a reload), MHD takes it as it is. */
+	return MHD_start_daemon(
+	    flags, 0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr, MHD_OPTION_LISTEN_SOCKET,
+	    listen_fd, MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key,
+	    MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
+	    o->threads ? o->threads : default_threads(), MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+}
+
+/* SIGHUP: the certificate and the policy are read again (cert-manager
+ * rotates the one, operators edit the other). Anything that fails keeps the
+ * running generation. */
+static void reload(const struct adm_server_opts *o, struct server **cur, unsigned flags,
+		   const struct sockaddr_storage *addr)
+{
+	struct server *old = *cur, *next = NULL;
+	struct pal_err err = {0};
+	if (server_new(o, old->log_lock, &next, &err) < 0) {
+		log_line(old, json_pack("{s:s, s:s, s:s}", "level", "error", "msg",
+					"reload failed, still serving the previous certificate "
+					"and policy",
+					"error", err.msg));
+		return;
+	}
+	/* The new server gets a duplicate of the socket: if it fails to start
+	 * and closes what it was given, the running server keeps its own. (A
+	 * duplicate a failed start left open is left alone: closing it could
+	 * race with the running server reusing the number.) */
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(old->d, MHD_DAEMON_INFO_LISTEN_FD);
+	int fd = info ? fcntl(info->listen_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	next->d = fd >= 0 ? start_daemon(o, next, flags, addr, fd) : NULL;
+	if (!next->d) {
+		log_line(old, json_pack("{s:s, s:s, s:s}", "level", "error", "msg",
+					"reload failed, still serving the previous certificate "
+					"and policy",
+					"error",
+					"the HTTPS server did not start with the new "
+					"certificate (a key type GnuTLS does not support?)"));
+		server_free(next);
+		return;
+	}
+	/* Both accept now; the old one stops accepting and finishes its
+	 * requests. Quiescing hands the socket to the new generation. */
+	int old_fd = drain(old->d);
+	server_free(old);
+	if (old_fd >= 0)
+		close(old_fd);
+	*cur = next;
+	log_line(next, json_pack("{s:s, s:s, s:s}", "level", "info", "msg", "reloaded", "policy",
+				 next->wh.policy->source));
 }
 
 int adm_serve(const struct adm_server_opts *o, struct pal_err *err)
@@ -314,21 +412,12 @@ int adm_serve(const struct adm_server_opts *o, struct pal_err *err)
 	int r = adm_parse_listen(o->listen, &addr, &addr_len, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *cert = NULL, *key = NULL;
-	if ((r = adm_load_tls(o->cert_path, o->key_path, &cert, &key, err)) < 0)
+	pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+	struct server *s = NULL;
+	if ((r = server_new(o, &log_lock, &s, err)) < 0)
 		return r;
-	struct server *s = pal_xcalloc(1, sizeof(*s));
-	s->max_body = o->max_body ? o->max_body : ADM_REVIEW_MAX_BYTES;
-	s->log = o->log ? o->log : stdout;
-	pthread_mutex_init(&s->log_lock, NULL);
-	if ((r = adm_webhook_init(&s->wh, o->policy_path, err)) < 0) {
-		pthread_mutex_destroy(&s->log_lock);
-		free(s);
-		explicit_bzero(key, strlen(key));
-		return r;
-	}
 	/* The server's threads inherit this mask: only the main thread takes
-	 * the stop signals, so that shutdown is orderly. */
+	 * the signals, so that shutdown and reload are orderly. */
 	sigset_t set, old;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -339,11 +428,11 @@ int adm_serve(const struct adm_server_opts *o, struct pal_err *err)
 	unsigned flags =
 	    MHD_USE_TLS | MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	bool any = o->listen[0] == ':';
-	struct MHD_Daemon *d = NULL;
+	unsigned used = flags;
 	/* ":port" is every address: IPv6 and IPv4 on one socket, or IPv4 alone
 	 * where IPv6 is disabled (as in some pod networks). */
-	for (int attempt = 0; attempt < 2 && !d; attempt++) {
-		unsigned f = flags;
+	for (int attempt = 0; attempt < 2 && !s->d; attempt++) {
+		used = flags;
 		if (attempt == 1) {
 			if (!any || addr.ss_family != AF_INET6)
 				break;
@@ -355,23 +444,17 @@ int adm_serve(const struct adm_server_opts *o, struct pal_err *err)
 			v4->sin_addr.s_addr = htonl(INADDR_ANY);
 		}
 		if (addr.ss_family == AF_INET6)
-			f |= any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
-		d = MHD_start_daemon(
-		    f, 0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_HTTPS_MEM_CERT, cert,
-		    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
-		    MHD_OPTION_THREAD_POOL_SIZE, o->threads ? o->threads : default_threads(),
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
-		    MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+			used |= any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+		s->d = start_daemon(o, s, used, &addr, -1);
 	}
-	if (!d) {
+	if (!s->d) {
 		r = pal_err_set(err, EADDRNOTAVAIL,
 				"cannot serve HTTPS on %s: the address may be in use or not "
 				"local, or the TLS key type is not supported by GnuTLS",
 				o->listen);
 		goto out;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	unsigned port = info ? info->port : 0;
 	log_line(s,
 		 json_pack("{s:s, s:s, s:s, s:i, s:s}", "level", "info", "msg", "serving", "listen",
@@ -381,18 +464,22 @@ int adm_serve(const struct adm_server_opts *o, struct pal_err *err)
 		int n = snprintf(text, sizeof(text), "%u\n", port);
 		if ((r = pal_write_file_replace(o->ready_file, text, (size_t)n, 0644, err)) < 0) {
 			pal_err_prefix(err, "--ready-file");
-			MHD_stop_daemon(d);
 			goto out;
 		}
 	}
-	wait_for_signal(s, d, &set);
-	MHD_stop_daemon(d);
+	int sig = 0;
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		reload(o, &s, used, &addr);
+	log_line(s, json_pack("{s:s, s:s, s:s}", "level", "info", "msg", "shutting down", "signal",
+			      strsignal(sig)));
+	int listen_fd = drain(s->d);
+	server_free(s);
+	s = NULL;
+	if (listen_fd >= 0)
+		close(listen_fd);
 	r = 0;
 out:
+	server_free(s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	adm_webhook_free(&s->wh);
-	pthread_mutex_destroy(&s->log_lock);
-	free(s);
-	explicit_bzero(key, strlen(key));
 	return r;
 }

@@ -4,9 +4,11 @@
  *                    400 for a body that is not a valid AdmissionReview,
  *                    413 above max_body, 415 for a non-JSON content type
  *   GET  /healthz    200 "ok"
- * Each decision is logged as one JSON line. SIGTERM or SIGINT stops
- * accepting connections, lets requests in flight finish (up to 5 s) and
- * returns. */
+ * Each decision is logged as one JSON line. SIGHUP reads the certificate,
+ * key and policy again and starts a server with them on the same listening
+ * socket before the previous one stops (nothing refused in between); if they
+ * do not load, the running server stays. SIGTERM or SIGINT stops accepting
+ * connections, lets requests in flight finish (up to 5 s) and returns. */
 #ifndef PAL_ADMIT_SERVER_H
 #define PAL_ADMIT_SERVER_H
 
