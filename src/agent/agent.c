@@ -5,6 +5,7 @@
 #include "agent/agent.h"
 
 #include "agent/agent_metrics.h"
+#include "agent/environ.h"
 #include "agent/names.h"
 #include "agent/outputs_setup.h"
 #include "agent/pipeline.h"
@@ -44,13 +45,17 @@ static void log_diag(const struct eng_diag *d, void *ud)
 		pal_warn("rules: %s", line);
 }
 
-int agt_rules_load(const struct agt_config *cfg, struct agt_names *names, struct eng_ruleset **out,
-		   struct pal_err *err)
+int agt_rules_load(const struct agt_config *cfg, struct agt_names *names, struct agt_environ *env,
+		   struct eng_ruleset **out, struct pal_err *err)
 {
 	struct eng_load_opts lo = {.diag = log_diag};
 	if (names) {
 		lo.resolve_name = agt_names_lookup;
 		lo.resolve_ud = names;
+	}
+	if (env) {
+		lo.resolve_env = agt_environ_lookup;
+		lo.resolve_env_ud = env;
 	}
 	if (cfg->rules_min_prio >= 0) {
 		lo.has_min_priority = true;
@@ -105,6 +110,7 @@ struct agent {
 	struct agt_pipeline *pipe;
 	struct agt_counters counters;
 	struct agt_names *names;
+	struct agt_environ *env;
 	int sigfd, epfd;
 	uint64_t drops_reported;
 };
@@ -244,7 +250,7 @@ static void reload(struct agent *a)
 		}
 		want = &next;
 	}
-	if (agt_rules_load(want, a->names, &rs, &err) < 0) {
+	if (agt_rules_load(want, a->names, a->env, &rs, &err) < 0) {
 		reload_failed(a, "rules", err.msg);
 		if (a->sources)
 			agt_config_free(&next);
@@ -391,6 +397,7 @@ static void teardown(struct agent *a, bool print_stats)
 	out_metrics_free(a->reg);
 	eng_ruleset_free(a->rs);
 	agt_names_free(a->names);
+	agt_environ_free(a->env);
 	if (a->epfd >= 0)
 		close(a->epfd);
 	if (a->sigfd >= 0)
@@ -412,7 +419,8 @@ static int setup(struct agent *a, const struct agt_run_opts *ro)
 	int r;
 
 	a->names = agt_names_new(NULL);
-	if ((r = agt_rules_load(cfg, a->names, &a->rs, &err)) < 0) {
+	a->env = agt_environ_new(NULL);
+	if ((r = agt_rules_load(cfg, a->names, a->env, &a->rs, &err)) < 0) {
 		pal_error("%s", err.msg);
 		return r;
 	}

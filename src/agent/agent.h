@@ -28,11 +28,13 @@ struct agt_run_opts {
 int agt_run(struct agt_config *cfg, const struct agt_run_opts *ro);
 
 struct agt_names;
+struct agt_environ;
 
 /* Loads the ruleset the configuration names (built-in and/or paths), with
- * every diagnostic logged; names (may be NULL) resolves user and group names
- * of container processes and must outlive the ruleset. */
-int agt_rules_load(const struct agt_config *cfg, struct agt_names *names, struct eng_ruleset **out,
-		   struct pal_err *err);
+ * every diagnostic logged. names and env (either may be NULL) resolve user
+ * and group names and environments of processes and must outlive the
+ * ruleset. */
+int agt_rules_load(const struct agt_config *cfg, struct agt_names *names, struct agt_environ *env,
+		   struct eng_ruleset **out, struct pal_err *err);
 
 #endif

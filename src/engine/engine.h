@@ -123,6 +123,12 @@ void eng_diag_format(const struct eng_diag *d, char *buf, size_t cap);
  * the ruleset is freed or the name resolver is called again for the same id. */
 typedef const char *(*eng_name_fn)(void *ud, const struct pal_event *ev, bool group, uint32_t id);
 
+/* The environment of an event's process when the event does not carry it
+ * (the sensor does not capture environments): NULL-terminated "NAME=value"
+ * strings, or NULL when unknown. Valid until the resolver is called for
+ * another event. */
+typedef const char *const *(*eng_env_fn)(void *ud, const struct pal_event *ev);
+
 struct eng_load_opts {
 	/* Called for every warning and error; when NULL, warnings are logged and
 	 * the first error is reported through the pal_err of the load call. */
@@ -145,6 +151,9 @@ struct eng_load_opts {
 	const char *group_path;
 	eng_name_fn resolve_name;
 	void *resolve_ud;
+	/* proc.env when the event's process has no captured environment. */
+	eng_env_fn resolve_env;
+	void *resolve_env_ud;
 	/* CLOCK_REALTIME minus CLOCK_BOOTTIME in ns, to compare evt.time with
 	 * pal_proc.start_ns (proc.duration). Default: measured at load. */
 	int64_t realtime_minus_boottime_ns;

@@ -511,7 +511,7 @@ static bool string_src(const struct eng_ctx *c, const struct eng_evtarg *a, stru
 	case AS_ARGS:
 		return eng_proc_args(p, out) > 0;
 	case AS_ENV:
-		return eng_proc_env(p, out) > 0;
+		return eng_proc_env(eng_env_of(c), out) > 0;
 	case AS_LOCAL:
 		return eng_addr_str(&ev->local, out) > 0;
 	case AS_TUPLE:

@@ -109,28 +109,40 @@ static int proc_cmdline(const struct pal_proc *p, struct eng_val *o)
 	return v_scratch(o, &s);
 }
 
-int eng_proc_env(const struct pal_proc *p, struct eng_val *o)
+int eng_proc_env(const char *const *env, struct eng_val *o)
 {
-	if (!p || !p->env)
+	if (!env)
 		return 0;
 	struct scratch_str s;
 	scratch_begin(&s);
-	for (size_t i = 0; p->env[i]; i++) {
+	for (size_t i = 0; env[i]; i++) {
 		if (i)
 			scratch_puts(&s, " ", 1);
-		scratch_puts(&s, p->env[i], strlen(p->env[i]));
+		scratch_puts(&s, env[i], strlen(env[i]));
 	}
 	return v_scratch(o, &s);
 }
 
-static int proc_env_var(const struct pal_proc *p, const char *key, size_t n, struct eng_val *o)
+static int proc_env_var(const char *const *env, const char *key, size_t n, struct eng_val *o)
 {
-	if (!p || !p->env)
+	if (!env)
 		return 0;
-	for (size_t i = 0; p->env[i]; i++)
-		if (strncmp(p->env[i], key, n) == 0 && p->env[i][n] == '=')
-			return v_str(o, p->env[i] + n + 1);
+	for (size_t i = 0; env[i]; i++)
+		if (strncmp(env[i], key, n) == 0 && env[i][n] == '=')
+			return v_str(o, env[i] + n + 1);
 	return 0;
+}
+
+/* The event's environment, or the resolver's when the sensor did not
+ * capture one. */
+const char *const *eng_env_of(const struct eng_ctx *c)
+{
+	const struct pal_proc *p = c->ev->proc;
+	if (!p)
+		return NULL;
+	if (p->env)
+		return p->env;
+	return c->rs->resolve_env ? c->rs->resolve_env(c->rs->resolve_env_ud, c->ev) : NULL;
 }
 
 uint32_t eng_exe_flags(const struct pal_event *ev)
@@ -250,9 +262,10 @@ static int g_exeline(const struct eng_ctx *c, const struct eng_fref *r, unsigned
 static int g_env(const struct eng_ctx *c, const struct eng_fref *r, unsigned idx, struct eng_val *o)
 {
 	(void)idx;
+	const char *const *env = eng_env_of(c);
 	if (r->key)
-		return proc_env_var(c->ev->proc, r->key, r->key_len, o);
-	return eng_proc_env(c->ev->proc, o);
+		return proc_env_var(env, r->key, r->key_len, o);
+	return eng_proc_env(env, o);
 }
 
 static int g_cmdnargs(const struct eng_ctx *c, const struct eng_fref *r, unsigned idx,

@@ -136,7 +136,9 @@ void eng_render_flags(struct scratch_str *s, int table, uint64_t v);
 
 /* Shared by field extractors and argument rendering (fields.c). */
 int eng_proc_args(const struct pal_proc *p, struct eng_val *out);
-int eng_proc_env(const struct pal_proc *p, struct eng_val *out);
+int eng_proc_env(const char *const *env, struct eng_val *out);
+/* proc.env of the event: captured, or from the ruleset's resolver. */
+const char *const *eng_env_of(const struct eng_ctx *c);
 int eng_addr_str(const struct pal_sockaddr *a, struct eng_val *out);
 int eng_fd_tuple(const struct pal_event *ev, struct eng_val *out);
 uint32_t eng_exe_flags(const struct pal_event *ev);
@@ -277,6 +279,8 @@ struct eng_ruleset {
 	size_t nregexes;
 	struct eng_names *names;
 	eng_name_fn resolve_name;
+	eng_env_fn resolve_env;
+	void *resolve_env_ud;
 	void *resolve_ud;
 	int64_t clock_offset; /* realtime - boottime */
 	char hostname[256];

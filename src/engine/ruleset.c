@@ -163,6 +163,8 @@ int eng_loader_finish(struct eng_loader *l, struct eng_ruleset **out, struct pal
 		snprintf(rs->hostname, sizeof(rs->hostname), "localhost");
 	rs->resolve_name = o->resolve_name;
 	rs->resolve_ud = o->resolve_ud;
+	rs->resolve_env = o->resolve_env;
+	rs->resolve_env_ud = o->resolve_env_ud;
 	eng_compile_all(l, rs);
 	count(l, rs, &l->stats);
 	rs->stats = l->stats;

@@ -264,6 +264,24 @@ teardown() {
 	agent_field "$line" '.output_fields["fd.sport"]' 3333
 }
 
+@test "the Kubernetes API server from the pod's environment (read when the rule needs it); the same address without it is not" {
+	agent_netns_create
+	# benign neighbour first: the same connection from a container without the variable
+	run agent_run k8s-plain --network "ns:/run/netns/$AGENT_NETNS" -- sh -c \
+		'/bin/nc -l -p 443 >/dev/null & sleep 0.5; (echo hi; sleep 1) | /bin/nc -w 1 10.96.0.1 443; true'
+	local plain cid
+	plain="$(agent_cid k8s-plain)"
+	run agent_run k8s --network "ns:/run/netns/$AGENT_NETNS" -e KUBERNETES_SERVICE_HOST=10.96.0.1 \
+		-e KUBERNETES_SERVICE_PORT=443 -- sh -c \
+		'/bin/nc -l -p 443 >/dev/null & sleep 0.5; (echo hi; sleep 1) | /bin/nc -w 1 10.96.0.1 443; true'
+	cid="$(agent_cid k8s)"
+	line="$(agent_alert_for "Kubernetes API Server Contacted From a Container" "$cid")"
+	agent_assert_alert "$line" "Kubernetes API Server Contacted From a Container" Notice "$cid" nc
+	[[ "$(jq -r '.output_fields["fd.name"]' <<<"$line")" == *"->10.96.0.1:443" ]]
+	n="$(jq -c --arg c "$plain" 'select(.container.id == $c and (.rule | startswith("Kubernetes API")))' "$AGENT_OUT" | wc -l)"
+	[ "$n" -eq 0 ] || agent_fail "the container without KUBERNETES_SERVICE_HOST alerted"
+}
+
 @test "a packet socket in a container" {
 	agent_netns_create
 	run agent_run packet --network "ns:/run/netns/$AGENT_NETNS" -- arping -c 1 -w 1 -I lo 127.0.0.1

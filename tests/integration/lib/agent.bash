@@ -235,6 +235,7 @@ agent_netns_create() {
 	ip -n "$AGENT_NETNS" link set lo up
 	ip -n "$AGENT_NETNS" addr add 169.254.169.254/32 dev lo
 	ip -n "$AGENT_NETNS" addr add 198.51.100.7/32 dev lo
+	ip -n "$AGENT_NETNS" addr add 10.96.0.1/32 dev lo
 	# nothing but lo: no default route, no other interface
 	[ -z "$(ip -n "$AGENT_NETNS" route show default)" ] ||
 		agent_fail "the test namespace has a default route" || return 1

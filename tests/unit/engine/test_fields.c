@@ -112,6 +112,41 @@ static void user_name_resolver(void **state)
 	free(s);
 }
 
+static unsigned env_calls;
+
+static const char *const *resolve_env(void *ud, const struct pal_event *ev)
+{
+	static const char *const env[] = {"KUBERNETES_SERVICE_HOST=10.96.0.1", "HOME=/", NULL};
+	(void)ev;
+	env_calls++;
+	return ud ? env : NULL;
+}
+
+/* proc.env the event lacks comes from the resolver; one it carries wins. */
+static void env_resolver(void **state)
+{
+	(void)state;
+	int on = 1;
+	struct eng_load_opts o = {.resolve_env = resolve_env, .resolve_env_ud = &on};
+	env_calls = 0;
+	char *s = render_opts("%proc.env[KUBERNETES_SERVICE_HOST] %proc.env[NOPE]",
+			      "{type: connect, proc: {name: curl}}", &o);
+	assert_string_equal(s, "10.96.0.1 <NA>");
+	free(s);
+	assert_true(env_calls >= 1);
+	env_calls = 0;
+	s = render_opts("%proc.env[HOME]", "{type: connect, proc: {name: curl, env: [HOME=/root]}}",
+			&o);
+	assert_string_equal(s, "/root");
+	free(s);
+	assert_int_equal(env_calls, 0);
+	/* A resolver that knows nothing: no value, as without one. */
+	o.resolve_env_ud = NULL;
+	s = render_opts("%proc.env[HOME]", "{type: connect, proc: {name: curl}}", &o);
+	assert_string_equal(s, "<NA>");
+	free(s);
+}
+
 static void file_fields(void **state)
 {
 	(void)state;
@@ -218,10 +253,10 @@ static void exec_flags_and_caps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(process_fields),	   cmocka_unit_test(user_names),
-	    cmocka_unit_test(user_name_resolver),  cmocka_unit_test(file_fields),
-	    cmocka_unit_test(socket_fields),	   cmocka_unit_test(container_fields),
-	    cmocka_unit_test(exec_flags_and_caps),
+	    cmocka_unit_test(process_fields),	  cmocka_unit_test(user_names),
+	    cmocka_unit_test(user_name_resolver), cmocka_unit_test(env_resolver),
+	    cmocka_unit_test(file_fields),	  cmocka_unit_test(socket_fields),
+	    cmocka_unit_test(container_fields),	  cmocka_unit_test(exec_flags_and_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
