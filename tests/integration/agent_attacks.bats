@@ -268,12 +268,14 @@ teardown() {
 	agent_netns_create
 	# benign neighbour first: the same connection from a container without the variable
 	run agent_run k8s-plain --network "ns:/run/netns/$AGENT_NETNS" -- sh -c \
-		'/bin/nc -l -p 443 >/dev/null & sleep 0.5; (echo hi; sleep 1) | /bin/nc -w 1 10.96.0.1 443; true'
+		'sleep 5 | /bin/nc -l -p 443 >/dev/null & sleep 0.5; sleep 3 | /bin/nc -w 4 10.96.0.1 443; true'
+	[ "$status" -eq 0 ] || agent_fail "the plain container: $output"
 	local plain cid
 	plain="$(agent_cid k8s-plain)"
 	run agent_run k8s --network "ns:/run/netns/$AGENT_NETNS" -e KUBERNETES_SERVICE_HOST=10.96.0.1 \
 		-e KUBERNETES_SERVICE_PORT=443 -- sh -c \
-		'/bin/nc -l -p 443 >/dev/null & sleep 0.5; (echo hi; sleep 1) | /bin/nc -w 1 10.96.0.1 443; true'
+		'sleep 5 | /bin/nc -l -p 443 >/dev/null & sleep 0.5; sleep 3 | /bin/nc -w 4 10.96.0.1 443; true'
+	[ "$status" -eq 0 ] || agent_fail "the container: $output"
 	cid="$(agent_cid k8s)"
 	line="$(agent_alert_for "Kubernetes API Server Contacted From a Container" "$cid")"
 	agent_assert_alert "$line" "Kubernetes API Server Contacted From a Container" Notice "$cid" nc

@@ -50,6 +50,15 @@ alerts_of() { # RULE NAME
 	jq -c --arg r "Agent Test $1" 'select(.rule == $r)' "$AGENT_OUT" 2>/dev/null
 }
 
+wait_alerts() { # NAME N: waits up to 5 s for at least N alerts of rule NAME; 1 if fewer
+	local i
+	for i in $(seq 50); do
+		[ "$(alerts_of "$1" | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 wait_log() { # TEXT: waits for the agent to log it
 	local i
 	for i in $(seq 150); do
@@ -121,10 +130,7 @@ EOF
 	grep -q "rules.yaml:3:.*unknown field 'proc.nmae'" "$AGENT_ERR" ||
 		agent_fail "the reason is not logged: $(tail -c 2000 "$AGENT_ERR")"
 	mark B
-	for i in $(seq 100); do
-		[ "$(alerts_of B | wc -l)" -ge 2 ] && break
-		sleep 0.1
-	done
+	wait_alerts B 2 || true
 	[ "$(alerts_of B | wc -l)" -eq 2 ] || agent_fail "B after the bad reload: $(alerts_of B)"
 	[ "$(alerts_of A | wc -l)" -eq 1 ] || agent_fail "A still fires after the reload: $(alerts_of A)"
 
@@ -185,10 +191,7 @@ EOF
 	agent_wait_alert '.rule == "Agent Test B"' >/dev/null
 	mark A
 	mark A
-	for i in $(seq 50); do
-		[ "$(alerts_of A | wc -l)" -ge 3 ] && break
-		sleep 0.1
-	done
+	wait_alerts A 3 || true
 	[ "$(alerts_of A | wc -l)" -eq 3 ] || agent_fail "burst 5 not applied: $(alerts_of A)"
 	[ ! -e "$T/second.jsonl" ] || agent_fail "an output was added without a restart"
 
@@ -199,10 +202,7 @@ EOF
 	grep -q "agent.yaml:3:.*rate_limit.rate" "$AGENT_ERR" ||
 		agent_fail "the reason is not logged with its position: $(tail -c 2000 "$AGENT_ERR")"
 	mark B
-	for i in $(seq 50); do
-		[ "$(alerts_of B | wc -l)" -ge 2 ] && break
-		sleep 0.1
-	done
+	wait_alerts B 2 || true
 	[ "$(alerts_of B | wc -l)" -eq 2 ] || agent_fail "B stopped after the bad reload: $(alerts_of B)"
 	agent_stop
 }
