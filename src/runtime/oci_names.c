@@ -1,6 +1,7 @@
 /* Name tables: namespace types, capabilities, rlimits. */
 #include "oci_internal.h"
 
+#include "common/capnames.h"
 #include "common/cleanup.h"
 
 #include <fcntl.h>
@@ -48,66 +49,14 @@ int rt_oci_ns_from_name(const char *name)
 	return -1;
 }
 
-/* Every capability of linux/capability.h, indexed by number. */
-static const char *const cap_names[] = {
-    [CAP_CHOWN] = "CAP_CHOWN",
-    [CAP_DAC_OVERRIDE] = "CAP_DAC_OVERRIDE",
-    [CAP_DAC_READ_SEARCH] = "CAP_DAC_READ_SEARCH",
-    [CAP_FOWNER] = "CAP_FOWNER",
-    [CAP_FSETID] = "CAP_FSETID",
-    [CAP_KILL] = "CAP_KILL",
-    [CAP_SETGID] = "CAP_SETGID",
-    [CAP_SETUID] = "CAP_SETUID",
-    [CAP_SETPCAP] = "CAP_SETPCAP",
-    [CAP_LINUX_IMMUTABLE] = "CAP_LINUX_IMMUTABLE",
-    [CAP_NET_BIND_SERVICE] = "CAP_NET_BIND_SERVICE",
-    [CAP_NET_BROADCAST] = "CAP_NET_BROADCAST",
-    [CAP_NET_ADMIN] = "CAP_NET_ADMIN",
-    [CAP_NET_RAW] = "CAP_NET_RAW",
-    [CAP_IPC_LOCK] = "CAP_IPC_LOCK",
-    [CAP_IPC_OWNER] = "CAP_IPC_OWNER",
-    [CAP_SYS_MODULE] = "CAP_SYS_MODULE",
-    [CAP_SYS_RAWIO] = "CAP_SYS_RAWIO",
-    [CAP_SYS_CHROOT] = "CAP_SYS_CHROOT",
-    [CAP_SYS_PTRACE] = "CAP_SYS_PTRACE",
-    [CAP_SYS_PACCT] = "CAP_SYS_PACCT",
-    [CAP_SYS_ADMIN] = "CAP_SYS_ADMIN",
-    [CAP_SYS_BOOT] = "CAP_SYS_BOOT",
-    [CAP_SYS_NICE] = "CAP_SYS_NICE",
-    [CAP_SYS_RESOURCE] = "CAP_SYS_RESOURCE",
-    [CAP_SYS_TIME] = "CAP_SYS_TIME",
-    [CAP_SYS_TTY_CONFIG] = "CAP_SYS_TTY_CONFIG",
-    [CAP_MKNOD] = "CAP_MKNOD",
-    [CAP_LEASE] = "CAP_LEASE",
-    [CAP_AUDIT_WRITE] = "CAP_AUDIT_WRITE",
-    [CAP_AUDIT_CONTROL] = "CAP_AUDIT_CONTROL",
-    [CAP_SETFCAP] = "CAP_SETFCAP",
-    [CAP_MAC_OVERRIDE] = "CAP_MAC_OVERRIDE",
-    [CAP_MAC_ADMIN] = "CAP_MAC_ADMIN",
-    [CAP_SYSLOG] = "CAP_SYSLOG",
-    [CAP_WAKE_ALARM] = "CAP_WAKE_ALARM",
-    [CAP_BLOCK_SUSPEND] = "CAP_BLOCK_SUSPEND",
-    [CAP_AUDIT_READ] = "CAP_AUDIT_READ",
-    [CAP_PERFMON] = "CAP_PERFMON",
-    [CAP_BPF] = "CAP_BPF",
-    [CAP_CHECKPOINT_RESTORE] = "CAP_CHECKPOINT_RESTORE",
-};
-_Static_assert(PAL_ARRAY_SIZE(cap_names) == CAP_LAST_CAP + 1,
-	       "a capability of linux/capability.h has no name");
-
 int rt_cap_from_name(const char *name)
 {
-	if (!name)
-		return -1;
-	for (int i = 0; i <= CAP_LAST_CAP; i++)
-		if (strcmp(cap_names[i], name) == 0)
-			return i;
-	return -1;
+	return pal_cap_from_name(name);
 }
 
 const char *rt_cap_name(int cap)
 {
-	return cap >= 0 && cap <= CAP_LAST_CAP ? cap_names[cap] : NULL;
+	return cap >= 0 ? pal_cap_name((unsigned)cap) : NULL;
 }
 
 int rt_cap_last(void)

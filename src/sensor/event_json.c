@@ -1,5 +1,6 @@
 #include "sensor/event_json.h"
 
+#include "common/capnames.h"
 #include "common/cleanup.h"
 #include "common/strutil.h"
 #include "common/timefmt.h"
@@ -8,50 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-
-static const char *const cap_names[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
 
 char *sen_caps_string(uint64_t caps)
 {
@@ -62,8 +19,9 @@ char *sen_caps_string(uint64_t caps)
 			continue;
 		if (b.len)
 			pal_buf_putc(&b, ' ');
-		if (i < sizeof(cap_names) / sizeof(cap_names[0]))
-			pal_buf_puts(&b, cap_names[i]);
+		const char *name = pal_cap_name(i);
+		if (name)
+			pal_buf_puts(&b, name);
 		else
 			pal_buf_printf(&b, "CAP_%u", i);
 	}
