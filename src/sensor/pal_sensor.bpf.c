@@ -176,6 +176,16 @@ static __always_inline void submit(struct scratch *s, __u32 off)
 
 /* Slot writers. Each takes the current data offset and the slot index and
  * returns the new offset; a slot that does not fit stays empty and truncated. */
+/* Records that slot holds len bytes of kind at off; returns the offset after them. */
+static __always_inline __u32 slot_set(struct scratch *s, __u32 slot, __u16 kind, __u32 off,
+				      __u32 len)
+{
+	s->hdr.slot_kind[slot] = kind;
+	s->hdr.slot_off[slot] = off;
+	s->hdr.slot_len[slot] = len;
+	return off + len;
+}
+
 static __noinline __u32 put_user_str(struct scratch *s, __u32 off, __u32 slot, const char *uptr)
 {
 	slot &= SEN_WIRE_SLOTS - 1;
@@ -191,10 +201,7 @@ static __noinline __u32 put_user_str(struct scratch *s, __u32 off, __u32 slot, c
 		if (next)
 			s->hdr.truncated |= SEN_SLOT_TRUNC(slot);
 	}
-	s->hdr.slot_kind[slot] = SEN_SLOT_STR;
-	s->hdr.slot_off[slot] = off;
-	s->hdr.slot_len[slot] = n;
-	return off + n;
+	return slot_set(s, slot, SEN_SLOT_STR, off, n);
 }
 
 static __noinline __u32 put_kernel_str(struct scratch *s, __u32 off, __u32 slot, const char *kptr)
@@ -209,10 +216,7 @@ static __noinline __u32 put_kernel_str(struct scratch *s, __u32 off, __u32 slot,
 	} else if (n == SEN_SLOT_MAX) {
 		s->hdr.truncated |= SEN_SLOT_TRUNC(slot);
 	}
-	s->hdr.slot_kind[slot] = SEN_SLOT_STR;
-	s->hdr.slot_off[slot] = off;
-	s->hdr.slot_len[slot] = n;
-	return off + n;
+	return slot_set(s, slot, SEN_SLOT_STR, off, n);
 }
 
 /* slot_kind: slot index | slot kind << 8 (subprograms take at most 5 arguments). */
@@ -231,10 +235,7 @@ static __noinline __u32 put_user_bytes(struct scratch *s, __u32 off, __u32 slot_
 		return off;
 	if (bpf_probe_read_user(&s->data[off & DATA_MASK], len, uptr))
 		return off;
-	s->hdr.slot_kind[slot] = kind;
-	s->hdr.slot_off[slot] = off;
-	s->hdr.slot_len[slot] = len;
-	return off + len;
+	return slot_set(s, slot, kind, off, len);
 }
 
 static __noinline __u32 put_kernel_bytes(struct scratch *s, __u32 off, __u32 slot, const void *kptr,
@@ -249,10 +250,7 @@ static __noinline __u32 put_kernel_bytes(struct scratch *s, __u32 off, __u32 slo
 		return off;
 	if (bpf_probe_read_kernel(&s->data[off & DATA_MASK], len, kptr))
 		return off;
-	s->hdr.slot_kind[slot] = SEN_SLOT_BYTES;
-	s->hdr.slot_off[slot] = off;
-	s->hdr.slot_len[slot] = len;
-	return off + len;
+	return slot_set(s, slot, SEN_SLOT_BYTES, off, len);
 }
 
 /* Walks from a dentry towards the task's root, crossing mount points, and
@@ -344,10 +342,7 @@ static __noinline __u32 put_dpath(struct scratch *s, __u32 off, __u32 slot, stru
 		s->data[off & DATA_MASK] = 0;
 		len = 1;
 	}
-	s->hdr.slot_kind[slot] = SEN_SLOT_DPATH;
-	s->hdr.slot_off[slot] = off;
-	s->hdr.slot_len[slot] = len;
-	return off + len;
+	return slot_set(s, slot, SEN_SLOT_DPATH, off, len);
 }
 
 static __always_inline struct file *fd_file(struct task_struct *task, long fd)
