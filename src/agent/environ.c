@@ -1,6 +1,7 @@
 #include "agent/environ.h"
 
 #include "common/cleanup.h"
+#include "common/fsutil.h"
 #include "common/strutil.h"
 #include "enforce/enforce.h"
 #include "proc/proc_table.h"
@@ -48,15 +49,8 @@ static char **read_environ(const struct agt_environ *e, const struct pal_proc *p
 	if (p->start_ns && enf_pid_is(e->proc_root, p->pid, p->start_ns) < 0)
 		return NULL;
 	_cleanup_free_ char *buf = pal_xmalloc(AGT_ENVIRON_MAX);
-	size_t len = 0;
-	while (len < AGT_ENVIRON_MAX) {
-		ssize_t n = read(fd, buf + len, AGT_ENVIRON_MAX - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	ssize_t got = pal_read_upto(fd, buf, AGT_ENVIRON_MAX);
+	size_t len = got > 0 ? (size_t)got : 0;
 	/* A cut-off last variable is dropped rather than passed on half. */
 	if (len == AGT_ENVIRON_MAX)
 		while (len > 0 && buf[len - 1] != '\0')

@@ -146,11 +146,8 @@ static size_t read_table(int rootfd, const char *file, struct agt_name_entry **o
 		return 0;
 	/* A larger file is read up to the bound: the names before it count. */
 	_cleanup_free_ char *buf = pal_xmalloc(AGT_NAMES_FILE_MAX);
-	size_t len = 0;
-	ssize_t r;
-	while (len < AGT_NAMES_FILE_MAX && (r = read(fd, buf + len, AGT_NAMES_FILE_MAX - len)) > 0)
-		len += (size_t)r;
-	return agt_names_parse(buf, len, out);
+	ssize_t len = pal_read_upto(fd, buf, AGT_NAMES_FILE_MAX);
+	return len > 0 ? agt_names_parse(buf, (size_t)len, out) : 0;
 }
 
 /* The root of p, if p still holds its pid. Opened first and checked second:

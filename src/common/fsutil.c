@@ -52,6 +52,22 @@ int pal_read_fd(int fd, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+ssize_t pal_read_upto(int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+	while (len < cap) {
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return len ? (ssize_t)len : -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
 int pal_read_fileat(int dirfd, const char *path, size_t max, char **out, size_t *len,
 		    struct pal_err *err)
 {

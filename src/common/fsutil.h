@@ -17,6 +17,11 @@ int pal_read_file(const char *path, size_t max, char **out, size_t *len, struct 
 int pal_read_fileat(int dirfd, const char *path, size_t max, char **out, size_t *len,
 		    struct pal_err *err);
 int pal_read_fd(int fd, size_t max, char **out, size_t *len);
+/* Reads fd into buf until end of file, cap bytes or an error, whichever
+ * comes first (what lies beyond cap stays unread): the bytes read, or -errno
+ * when the very first read fails. For files read for what they hold up to a
+ * bound (/etc/passwd of an image, /proc/<pid>/environ). */
+ssize_t pal_read_upto(int fd, char *buf, size_t cap);
 
 /* Writes data to an existing file (cgroup and /proc knobs): no create, no truncate. */
 int pal_write_existing(int dirfd, const char *path, const char *data, size_t len,

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "common/strutil.h"
@@ -83,6 +84,24 @@ static void strv_helpers(void **state)
 	pal_strv_free(d);
 }
 
+/* Reading up to a bound: the prefix, the whole of a shorter file, an error. */
+static void read_upto_a_bound(void **state)
+{
+	(void)state;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "0123456789", 10), 10);
+	close(p[1]);
+	char buf[32];
+	assert_int_equal(pal_read_upto(p[0], buf, 4), 4);
+	assert_memory_equal(buf, "0123", 4);
+	assert_int_equal(pal_read_upto(p[0], buf, sizeof(buf)), 6);
+	assert_memory_equal(buf, "456789", 6);
+	assert_int_equal(pal_read_upto(p[0], buf, sizeof(buf)), 0);
+	close(p[0]);
+	assert_int_equal(pal_read_upto(p[0], buf, sizeof(buf)), -EBADF);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -91,6 +110,7 @@ int main(void)
 		cmocka_unit_test(error_context_reads_outer_to_inner),
 		cmocka_unit_test(clean_absolute_paths),
 		cmocka_unit_test(strv_helpers),
+		cmocka_unit_test(read_upto_a_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
