@@ -9,8 +9,6 @@ load lib/agent
 load lib/runtime
 
 setup_file() {
-	agent_image_setup || return 1
-	export AGENT_DIR="$BATS_FILE_TMPDIR"
 	cat >"$BATS_FILE_TMPDIR/actions.yaml" <<EOF
 - rule: Test Kill Process
   desc: the test's process to kill
@@ -37,17 +35,10 @@ setup_file() {
   priority: critical
   actions: [alert, kill_process, kill_container]
 EOF
-	agent_start -r "$BATS_FILE_TMPDIR/actions.yaml" || return 1
-	export AGENT_PID AGENT_OUT AGENT_ERR AGENT_PROGS
+	agent_file_setup -r "$BATS_FILE_TMPDIR/actions.yaml"
 }
 
-teardown_file() {
-	agent_stop
-	local rc=$?
-	agent_kill
-	agent_image_teardown
-	return $rc
-}
+teardown_file() { agent_file_teardown; }
 
 teardown() {
 	if [ -n "${RT_ROOT:-}" ]; then

@@ -6,20 +6,9 @@
 
 load lib/agent
 
-setup_file() {
-	agent_image_setup || return 1
-	export AGENT_DIR="$BATS_FILE_TMPDIR"
-	agent_start || return 1
-	export AGENT_PID AGENT_OUT AGENT_ERR AGENT_PROGS
-}
+setup_file() { agent_file_setup; }
 
-teardown_file() {
-	agent_stop
-	local rc=$?
-	agent_kill
-	agent_image_teardown
-	return $rc
-}
+teardown_file() { agent_file_teardown; }
 
 teardown() {
 	agent_netns_delete

@@ -6,6 +6,8 @@
 # Everything a file creates carries "pal-agent-$$" in its name and is removed
 # in teardown; processes are stopped by pid, never by name.
 
+source "${BASH_SOURCE[0]%/*}/bpf.bash"
+
 AGENT_BIN="${PAL_BIN_DIR:?PAL_BIN_DIR is set by ctest}/palisade"
 AGENT_RT="$PAL_BIN_DIR/palisade-runtime"
 # Fixed when the file's setup runs (tests run in processes of their own).
@@ -96,18 +98,8 @@ agent_cid() {
 	cat "$BATS_TEST_TMPDIR/$AGENT_TAG-$1.cid"
 }
 
-# IDs of loaded BPF programs whose name starts with "pal".
 agent_pal_prog_ids() {
-	local out i
-	for i in 1 2 3 4 5; do
-		out="$(bpftool -j prog show 2>/dev/null)"
-		if jq -e 'type == "array"' <<<"$out" >/dev/null 2>&1; then
-			jq -r '.[] | select(.name // "" | startswith("pal")) | .id' <<<"$out" | sort
-			return 0
-		fi
-		sleep 0.2
-	done
-	agent_fail "bpftool -j prog show did not list programs: $out"
+	bpf_pal_prog_ids || agent_fail "cannot list the BPF programs"
 }
 
 # agent_start [AGENT ARGS...]: `palisade agent -o $AGENT_OUT --ready-file ...`
@@ -162,16 +154,9 @@ agent_stop() {
 		agent_fail "palisade agent did not stop cleanly: $(tail -c 3000 "$AGENT_ERR")" || return 1
 	AGENT_STATS="$(grep '"palisade.agent.stats"' "$AGENT_ERR" | tail -n 1 | jq -c '."palisade.agent.stats"')"
 	[ -n "$AGENT_STATS" ] || agent_fail "no palisade.agent.stats line: $(tail -c 3000 "$AGENT_ERR")" || return 1
-	local id i left
-	for i in $(seq 50); do
-		left=""
-		for id in $AGENT_PROGS; do
-			bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
-		done
-		[ -z "$left" ] && return 0
-		sleep 0.1
-	done
-	agent_fail "BPF programs still loaded 5 s after the agent exited:$left"
+	local left
+	left="$(bpf_wait_gone "$AGENT_PROGS")" ||
+		agent_fail "BPF programs still loaded 5 s after the agent exited:$left"
 }
 
 # Teardown: an agent still running after a failed test.
@@ -181,6 +166,25 @@ agent_kill() {
 		wait "$AGENT_PID" 2>/dev/null || true
 		AGENT_PID=""
 	fi
+}
+
+# One agent for a whole file: setup_file() { agent_file_setup [AGENT ARGS...]; }
+# (the test image built, the agent started with its state in the file's
+# directory) and teardown_file() { agent_file_teardown; }, which fails when
+# the agent did not stop cleanly.
+agent_file_setup() {
+	agent_image_setup || return 1
+	export AGENT_DIR="$BATS_FILE_TMPDIR"
+	agent_start "$@" || return 1
+	export AGENT_PID AGENT_OUT AGENT_ERR AGENT_PROGS
+}
+
+agent_file_teardown() {
+	agent_stop
+	local rc=$?
+	agent_kill
+	agent_image_teardown
+	return $rc
 }
 
 # Waits until an alert matching the jq condition is written; echoes it.

@@ -4,6 +4,8 @@
 # Containers run through podman with the runtime under test:
 #   PAL_TEST_RUNTIME (default: this build's palisade-runtime; /usr/bin/runc works too)
 
+source "${BASH_SOURCE[0]%/*}/bpf.bash"
+
 SENSOR_IMAGE="localhost/pal-sensor-bb:test"
 SENSOR_RUNTIME="${PAL_TEST_RUNTIME:-$PAL_BIN_DIR/palisade-runtime}"
 
@@ -82,19 +84,8 @@ sensor_run_container() {
 		"${opts[@]}" "$SENSOR_IMAGE" "$@"
 }
 
-# IDs of loaded BPF programs whose name starts with "pal".
 sensor_pal_prog_ids() {
-	local out i
-	# bpftool reports an error object when a program vanishes while it lists: retry.
-	for i in 1 2 3 4 5; do
-		out="$(bpftool -j prog show 2>/dev/null)"
-		if jq -e 'type == "array"' <<<"$out" >/dev/null 2>&1; then
-			jq -r '.[] | select(.name // "" | startswith("pal")) | .id' <<<"$out" | sort
-			return 0
-		fi
-		sleep 0.2
-	done
-	sensor_fail "bpftool -j prog show did not list programs: $out"
+	bpf_pal_prog_ids || sensor_fail "cannot list the BPF programs"
 }
 
 # Starts `palisade trace` with the given options; waits until it is attached.
@@ -158,20 +149,9 @@ sensor_trace_stop() {
 	[ "$rc" -eq 0 ] || sensor_fail "palisade trace exited with $rc: $(tail -c 2000 "$SENSOR_ERR")" || return 1
 	SENSOR_STATS="$(grep '"palisade.stats"' "$SENSOR_ERR" | tail -n 1)"
 	[ -n "$SENSOR_STATS" ] || sensor_fail "no palisade.stats line on stderr: $(tail -c 2000 "$SENSOR_ERR")" || return 1
-	# The kernel frees programs and maps shortly after the last fd closes.
-	local id i left
-	for i in $(seq 50); do
-		left=""
-		for id in $SENSOR_PROGS; do
-			bpftool prog show id "$id" >/dev/null 2>&1 && left="$left prog:$id"
-		done
-		for id in $SENSOR_MAPS; do
-			bpftool map show id "$id" >/dev/null 2>&1 && left="$left map:$id"
-		done
-		[ -z "$left" ] && return 0
-		sleep 0.1
-	done
-	sensor_fail "BPF objects still loaded 5 s after trace exited:$left"
+	local left
+	left="$(bpf_wait_gone "$SENSOR_PROGS" "$SENSOR_MAPS")" ||
+		sensor_fail "BPF objects still loaded 5 s after trace exited:$left"
 }
 
 # Kills a trace still running after a failed test (teardown).
