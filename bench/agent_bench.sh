@@ -214,18 +214,5 @@ section="$WORK/section.md"
 	echo "moves by several percent between runs."
 } >"$section"
 
-touch "$OUT_MD"
-python3 - "$OUT_MD" "$section" <<'PY'
-import re, sys
-md, sec = sys.argv[1], open(sys.argv[2]).read()
-text = open(md).read()
-pat = re.compile(r"^## Agent\n.*?(?=^## |\Z)", re.S | re.M)
-if pat.search(text):
-    text = pat.sub(lambda m: sec + "\n", text)
-else:
-    if text and not text.endswith("\n\n"):
-        text += "\n" if text.endswith("\n") else "\n\n"
-    text += sec
-open(md, "w").write(text)
-PY
+"$(dirname "$0")/results_section.py" "$OUT_MD" "$section"
 cat "$section"
